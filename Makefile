@@ -1,0 +1,55 @@
+# Zixun (资讯). `make` lists the targets.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+.DEFAULT_GOAL := help
+
+.PHONY: help demo serve test test-sqlite test-postgres bench lint typecheck check messages clean
+
+help:  ## List targets
+	@awk 'BEGIN {FS = ":.*##"} /^[a-z-]+:.*##/ {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed  ## Create the virtual environment with the pinned dependencies
+
+demo: $(VENV)/.installed  ## Migrate, load the demo content and serve it (PORT=8000, HOST=127.0.0.1)
+	$(VENV)/bin/zixun demo --port $(PORT) --host $(HOST)
+
+serve: $(VENV)/.installed  ## Serve an already loaded site with granian
+	$(VENV)/bin/zixun serve --port $(PORT) --host $(HOST)
+
+test: test-sqlite test-postgres  ## The whole suite on SQLite, then on PostgreSQL + Redis; T=path narrows it
+
+test-sqlite: $(VENV)/.installed  ## The suite on SQLite (the embedded default), with the browser tests
+	$(PY) -m pytest $(T)
+
+test-postgres: $(VENV)/.installed  ## The suite on PostgreSQL + Redis (production settings)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "not browser" $(T)
+
+bench: $(VENV)/.installed  ## Article page vs a bare view on granian: ratios in one run (bench/results.json)
+	$(PY) -m bench
+
+lint: $(VENV)/.installed  ## Ruff check and format check, missing migrations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	ZIXUN_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
+
+typecheck: $(VENV)/.installed  ## mypy (strict)
+	$(VENV)/bin/mypy zixun config
+
+check: lint typecheck test  ## Lint, types and tests
+
+messages: $(VENV)/.installed  ## Update and compile the English translations
+	cd zixun && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages -l en
+
+clean:  ## Remove the virtual environment and local data (var/)
+	rm -rf $(VENV) var

@@ -1,0 +1,227 @@
+"""Zixun settings: one file, every value from a ``ZIXUN_*`` (or standard) env var.
+
+The defaults are the embedded single-machine setup: SQLite in WAL mode, the
+local-memory cache and files under ``var/``. Set ``DATABASE_URL`` and
+``REDIS_URL`` to move to PostgreSQL and Redis; nothing else changes.
+Every setting is listed in docs/configuration.md (a test checks it).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and friends run
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [part.strip() for part in env(name, default).split(",") if part.strip()]
+
+
+# Where the embedded default keeps its files: the SQLite database, uploads, the
+# generated secret key. Outside the package so that upgrades never touch it.
+VAR_DIR = Path(env("ZIXUN_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("ZIXUN_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """Use ZIXUN_SECRET_KEY, else a key generated once and kept in VAR_DIR."""
+    if key := env("ZIXUN_SECRET_KEY"):
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ZIXUN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("ZIXUN_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "zixun.core",
+    "zixun.accounts",
+    "zixun.channels",
+    "zixun.creators",
+    "zixun.articles",
+    "zixun.web",
+    "zixun.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zixun.web.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zixun.web.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in WAL mode by default, DATABASE_URL for PostgreSQL.
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zixun.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA busy_timeout=20000; PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: local memory by default, Redis when REDIS_URL is set.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("ZIXUN_CACHE_PREFIX", "zixun"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "zixun",
+        }
+    }
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Language and time: Chinese first, English available; Beijing time.
+LANGUAGE_CODE = env("ZIXUN_LANGUAGE_CODE", "zh-hans")
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "zixun" / "locale"]
+TIME_ZONE = env("ZIXUN_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("ZIXUN_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("ZIXUN_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Security by default.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("ZIXUN_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+# The CSP sent on every HTML response (zixun.web.middleware).
+ZIXUN_CSP = env(
+    "ZIXUN_CSP",
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+
+# Product settings.
+ZIXUN_SITE_NAME = env("ZIXUN_SITE_NAME", "资讯")
+ZIXUN_SITE_NAME_EN = env("ZIXUN_SITE_NAME_EN", "Zixun")
+# The platform disclaimer under every article (特别声明 / Notice).
+ZIXUN_DISCLAIMER_ZH = env(
+    "ZIXUN_DISCLAIMER_ZH",
+    "特别声明：以上内容（如有图片或视频亦包括在内）为自媒体平台“资讯号”用户上传并发布，"
+    "本平台仅提供信息存储服务。",
+)
+ZIXUN_DISCLAIMER_EN = env(
+    "ZIXUN_DISCLAIMER_EN",
+    "Notice: The content above (including the pictures and videos if any) is uploaded and "
+    "posted by a user of Zixun Hao, which is a social media platform and only provides "
+    "information storage services.",
+)
+# Items per page on every keyset-paginated list.
+ZIXUN_PAGE_SIZE = int(env("ZIXUN_PAGE_SIZE", "20"))
+# Seconds the site-wide blocks (hot list, channel highlights, 态度原创) stay cached.
+ZIXUN_BLOCK_CACHE_SECONDS = int(env("ZIXUN_BLOCK_CACHE_SECONDS", "60"))
+# The hot list counts views of articles published in the last N days.
+ZIXUN_HOT_WINDOW_DAYS = int(env("ZIXUN_HOT_WINDOW_DAYS", "7"))
+# A JSON file {"source category": "channel slug"} merged over the built-in import map.
+ZIXUN_CATEGORY_MAP_FILE = env("ZIXUN_CATEGORY_MAP_FILE")
+# Where the demo looks for the shared reference page and data sets.
+ZIXUN_SHARED_DIR = Path(env("ZIXUN_SHARED_DIR", str(BASE_DIR.parent / "shared")))
+# Serve /bench/bare/ (the benchmark's anchor view). Only `make bench` sets it.
+ZIXUN_BENCH = env_bool("ZIXUN_BENCH", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("ZIXUN_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,15 @@
+"""Test settings: only speed and isolation differ from config.settings."""
+
+from config.settings import *  # noqa: F403
+from config.settings import CACHES, REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+if REDIS_URL:
+    # Keep test keys apart from a running site's.
+    CACHES["default"]["KEY_PREFIX"] = "zixun-test"
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests

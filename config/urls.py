@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("zixun.web.urls")),
+]
+
+if settings.ZIXUN_BENCH:
+    from zixun.web.bench_views import bare
+
+    urlpatterns.insert(0, path("bench/bare/", bare, name="bench-bare"))

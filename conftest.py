@@ -1,0 +1,66 @@
+"""Suite-wide fixtures and the service checks.
+
+`make test` runs the suite twice: on SQLite, then with DATABASE_URL and
+REDIS_URL pointing at PostgreSQL and Redis. When a named service cannot be
+reached, every test is skipped with the reason, never silently passed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DIR = Path(os.environ.get("ZIXUN_SHARED_DIR", Path(__file__).resolve().parent.parent / "shared"))
+
+
+def _unreachable() -> str | None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        try:
+            psycopg.connect(database_url, connect_timeout=3).close()
+        except psycopg.Error as error:
+            return f"PostgreSQL at DATABASE_URL is not reachable: {error}".strip()
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+        except redis.RedisError as error:
+            return f"Redis at REDIS_URL is not reachable: {error}"
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"zixun: database {engine}, cache {cache}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _unreachable()
+    if reason:
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Every test starts with an empty cache (the blocks are cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not (SHARED_DIR / "data").is_dir():
+        pytest.skip(f"the shared data sets are not present at {SHARED_DIR}")
+    return SHARED_DIR

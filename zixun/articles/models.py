@@ -1,0 +1,72 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zixun.channels.models import Channel
+from zixun.core.models import BaseModel
+from zixun.creators.models import Creator
+
+
+class Article(BaseModel):
+    """An article of a creator account. ``body_html`` is always sanitized."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        UNPUBLISHED = "unpublished", _("已下线")
+
+    creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="articles")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=120)
+    body_html = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+    cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
+    cover_alt = models.CharField(max_length=200, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    is_original = models.BooleanField(default=False)
+    source = models.CharField(max_length=100, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    # Set by imports: the record's id in its source, so that a re-import updates
+    # instead of duplicating, and a hash of its content to skip unchanged rows.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    content_hash = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Editors pin headlines (置顶) to the top of the home page.
+    pinned_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    view_count = models.PositiveIntegerField(default=0)
+    share_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            # One index per keyset-paginated list: (filter, published_at, id).
+            models.Index(fields=["status", "-published_at", "-id"], name="article_latest"),
+            models.Index(
+                fields=["creator", "status", "-published_at", "-id"], name="article_by_creator"
+            ),
+            models.Index(
+                fields=["channel", "status", "-published_at", "-id"], name="article_by_channel"
+            ),
+            models.Index(
+                fields=["channel", "status", "is_original", "-published_at", "-id"],
+                name="article_original",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:article", kwargs={"article_id": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED

@@ -1,0 +1,69 @@
+"""Allowlist HTML sanitizing (nh3) and plain-text conversions. No ORM here."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "blockquote", "code", "pre",
+    "hr", "h2", "h3", "h4", "ul", "ol", "li", "a", "img", "figure", "figcaption", "table",
+    "thead", "tbody", "tr", "th", "td", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+_BLOCK_END = re.compile(r"</(p|div|h[1-6]|li|blockquote|pre|tr|figure|figcaption)>|<br\s*/?>", re.I)
+_LOOKS_LIKE_HTML = re.compile(r"<(p|br|div|img|a|strong|em|h[1-6]|ul|ol|li|span|table)\b", re.I)
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def html_sanitize(value: str) -> str:
+    """Keep only allowlisted tags, attributes and URL schemes."""
+    return nh3.clean(
+        value,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow ugc",
+        strip_comments=True,
+    )
+
+
+def looks_like_html(value: str) -> bool:
+    return bool(_LOOKS_LIKE_HTML.search(value))
+
+
+def text_to_html(value: str) -> str:
+    """One ``<p>`` per non-empty line, every character escaped."""
+    lines = (line.strip() for line in value.splitlines())
+    return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines if line)
+
+
+def html_to_text(value: str) -> str:
+    """The readable text of sanitized HTML, one line per block."""
+    with_breaks = _BLOCK_END.sub("\n", value)
+    text = html.unescape(nh3.clean(with_breaks, tags=set()))
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def body_from_input(value: str) -> tuple[str, str]:
+    """(sanitized HTML, plain text) for a body given as plain text or as HTML."""
+    if looks_like_html(value):
+        body_html = html_sanitize(value)
+        return body_html, html_to_text(body_html)
+    text = "\n".join(line.strip() for line in value.splitlines() if line.strip())
+    return text_to_html(text), text
+
+
+def summary_from_text(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

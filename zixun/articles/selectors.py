@@ -1,0 +1,174 @@
+"""Reads of articles: the article page, its blocks and every paginated list.
+
+The site-wide blocks (hot list, channel highlights, 态度原创) are small lists of
+``ArticleCard`` kept in the cache, so that a page render costs a few indexed
+queries however large the site is. ``blocks_invalidate`` drops them after an
+import or a publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from zixun.articles.models import Article
+from zixun.channels.models import Channel
+from zixun.core.pagination import Page, PageRequest, keyset_page
+from zixun.creators.models import Creator
+
+HOT_KEY = "blocks:hot:v1"
+HIGHLIGHTS_KEY = "blocks:highlights:v1"
+ORIGINALS_KEY = "blocks:originals:v1"
+BLOCK_KEYS = [HOT_KEY, HIGHLIGHTS_KEY, ORIGINALS_KEY]
+CARD_FIELDS = ("id", "title", "published_at", "creator__name", "creator_id", "channel_id")
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """What a list item shows: title, account and time."""
+
+    id: int
+    title: str
+    creator_name: str
+    creator_id: int
+    published_at: datetime
+
+    @property
+    def url(self) -> str:
+        return reverse("web:article", kwargs={"article_id": self.id})
+
+    @property
+    def creator_url(self) -> str:
+        return reverse("web:account", kwargs={"creator_id": self.creator_id})
+
+
+@dataclass(frozen=True)
+class ChannelBlock:
+    channel_name: str
+    channel_name_en: str
+    channel_slug: str
+    cards: list[ArticleCard]
+
+
+def _published() -> QuerySet[Article]:
+    return Article.objects.filter(status=Article.Status.PUBLISHED)
+
+
+def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
+    rows = queryset.values_list(*CARD_FIELDS)[:limit]
+    return [
+        ArticleCard(id=i, title=t, published_at=p, creator_name=n, creator_id=c)
+        for i, t, p, n, c, _channel in rows
+    ]
+
+
+def article_get_published(*, article_id: int) -> Article | None:
+    return _published().select_related("creator", "channel").filter(pk=article_id).first()
+
+
+def article_list_latest(*, page: PageRequest, size: int | None = None) -> Page[Article]:
+    queryset = _published().select_related("creator", "channel")
+    return keyset_page(queryset, page, size or settings.ZIXUN_PAGE_SIZE)
+
+
+def article_list_for_channel(
+    *, channel: Channel, page: PageRequest, size: int | None = None
+) -> Page[Article]:
+    queryset = _published().filter(channel=channel).select_related("creator")
+    return keyset_page(queryset, page, size or settings.ZIXUN_PAGE_SIZE)
+
+
+def article_list_for_creator(
+    *, creator: Creator, page: PageRequest, size: int | None = None
+) -> Page[Article]:
+    queryset = _published().filter(creator=creator).select_related("channel")
+    return keyset_page(queryset, page, size or settings.ZIXUN_PAGE_SIZE)
+
+
+def article_list_pinned(*, limit: int = 5) -> list[ArticleCard]:
+    """置顶: the headlines editors pinned, most recently pinned first."""
+    return _cards(_published().filter(pinned_at__isnull=False).order_by("-pinned_at", "-id"), limit)
+
+
+def article_list_related(*, article: Article, limit: int = 8) -> list[ArticleCard]:
+    """相关推荐: the newest articles of the same channel. TODO(#5): content similarity."""
+    queryset = (
+        _published()
+        .filter(channel_id=article.channel_id)
+        .exclude(pk=article.pk)
+        .order_by("-published_at", "-id")
+    )
+    return _cards(queryset, limit)
+
+
+def article_list_past(*, article: Article, limit: int = 5) -> list[ArticleCard]:
+    """往期回顾: the account's other articles, newest first."""
+    queryset = (
+        _published()
+        .filter(creator_id=article.creator_id)
+        .exclude(pk=article.pk)
+        .order_by("-published_at", "-id")
+    )
+    return _cards(queryset, limit)
+
+
+def hot_list_get(*, limit: int = 10) -> list[ArticleCard]:
+    """热点推荐: the most viewed articles of the last days, topped up with the newest."""
+    cards: list[ArticleCard] | None = cache.get(HOT_KEY)
+    if cards is None:
+        since = timezone.now() - timedelta(days=settings.ZIXUN_HOT_WINDOW_DAYS)
+        recent = _published().filter(published_at__gte=since)
+        cards = _cards(recent.order_by("-view_count", "-published_at", "-id"), limit)
+        if len(cards) < limit:
+            seen = {c.id for c in cards}
+            newest = _cards(_published().order_by("-published_at", "-id"), limit * 2)
+            cards += [c for c in newest if c.id not in seen][: limit - len(cards)]
+        cache.set(HOT_KEY, cards, settings.ZIXUN_BLOCK_CACHE_SECONDS)
+    return cards
+
+
+def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) -> list[ChannelBlock]:
+    blocks = []
+    for channel in channels:
+        queryset = _published().filter(channel=channel)
+        if original:
+            queryset = queryset.filter(is_original=True)
+        cards = _cards(queryset.order_by("-published_at", "-id"), per)
+        blocks.append(ChannelBlock(
+                channel_name=channel.name,
+                channel_name_en=channel.name_en or channel.name,
+                channel_slug=channel.slug,
+                cards=cards,
+            ))
+    return blocks
+
+
+def channel_highlights_get(*, per: int = 1) -> list[ChannelBlock]:
+    """头条要闻, 体育要闻 …: the top story of each highlighted channel."""
+    blocks: list[ChannelBlock] | None = cache.get(HIGHLIGHTS_KEY)
+    if blocks is None:
+        channels = Channel.objects.filter(is_active=True, is_highlighted=True)
+        blocks = _channel_blocks(channels, original=False, per=per)
+        cache.set(HIGHLIGHTS_KEY, blocks, settings.ZIXUN_BLOCK_CACHE_SECONDS)
+    return blocks
+
+
+def originals_get(*, per: int = 1) -> list[ChannelBlock]:
+    """态度原创: the newest original (原创) article of each original-content category."""
+    blocks: list[ChannelBlock] | None = cache.get(ORIGINALS_KEY)
+    if blocks is None:
+        channels = Channel.objects.filter(is_active=True, is_original_category=True)
+        blocks = _channel_blocks(channels, original=True, per=per)
+        cache.set(ORIGINALS_KEY, blocks, settings.ZIXUN_BLOCK_CACHE_SECONDS)
+    return blocks
+
+
+def blocks_invalidate() -> None:
+    """Drop the cached site-wide blocks; the next page render rebuilds them."""
+    cache.delete_many(BLOCK_KEYS)

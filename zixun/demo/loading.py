@@ -1,0 +1,84 @@
+"""What ``make demo`` loads: the starter content always; the reference article and
+the shared Chinese corpus when ../shared is present. Every step is an idempotent
+import, so an interrupted load resumes by running it again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from zixun.articles.importing import ImportStats, articles_import, articles_import_lines
+from zixun.articles.models import Article
+from zixun.articles.selectors import blocks_invalidate
+from zixun.creators.services import creator_get_or_create
+from zixun.demo.reference import (
+    REFERENCE_ACCOUNT,
+    REFERENCE_FILE,
+    REFERENCE_ID,
+    REFERENCE_LABEL,
+    reference_record,
+)
+
+STARTER_DIR = Path(__file__).resolve().parent / "starter"
+# (path under shared/, account to publish under; empty means the record's source)
+CORPORA = [("data/cn_news_cctv_xwlb/articles.jsonl.gz", "")]
+
+Progress = Callable[[str, int], Callable[[int], None]]
+
+
+def demo_load_starter() -> ImportStats:
+    accounts = json.loads((STARTER_DIR / "accounts.json").read_text(encoding="utf-8"))
+    for account in accounts:
+        creator_get_or_create(
+            name=account["name"],
+            verification_label=account.get("label", ""),
+            account_type=account.get("account_type", "personal"),
+            bio=account.get("bio", ""),
+        )
+    return articles_import(STARTER_DIR / "articles.jsonl")
+
+
+def demo_load_reference(shared: Path) -> ImportStats | None:
+    path = shared / "reference" / REFERENCE_FILE
+    if not path.is_file():
+        return None
+    creator_get_or_create(
+        name=REFERENCE_ACCOUNT,
+        verification_label=REFERENCE_LABEL,
+        account_type="media",
+        bio="人民网旗下资讯账号，传递权威声音。",
+    )
+    line = json.dumps(reference_record(path), ensure_ascii=False)
+    stats = articles_import_lines([line])
+    with transaction.atomic():
+        # Pin it to the top of the home page, once; editors may unpin it later.
+        Article.objects.filter(external_id=REFERENCE_ID, pinned_at__isnull=True).update(
+            pinned_at=timezone.now()
+        )
+    blocks_invalidate()
+    return stats
+
+
+def demo_load_corpora(
+    shared: Path, *, limit: int | None, progress: Progress
+) -> dict[str, ImportStats]:
+    results: dict[str, ImportStats] = {}
+    for relative, account in CORPORA:
+        path = shared / relative
+        if not path.is_file():
+            continue
+        from zixun.articles.importing import count_lines
+
+        total = count_lines(path) if limit is None else limit
+        results[relative] = articles_import(
+            path, default_account=account, limit=limit, on_progress=progress(path.name, total)
+        )
+    return results
+
+
+def reference_article_id() -> int | None:
+    return Article.objects.filter(external_id=REFERENCE_ID).values_list("id", flat=True).first()

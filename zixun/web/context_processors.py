@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from zixun.channels.selectors import channel_list_nav
+from zixun.web.modes import A11Y_COOKIE, CARE_COOKIE
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    """Site name, navigation and the reader's presentation modes, for every template."""
+    return {
+        "site_name": settings.ZIXUN_SITE_NAME,
+        "site_name_en": settings.ZIXUN_SITE_NAME_EN,
+        "nav_channels": channel_list_nav,  # called lazily, only by templates that show it
+        "care_mode": request.COOKIES.get(CARE_COOKIE) == "1",
+        "a11y_mode": request.COOKIES.get(A11Y_COOKIE) == "1",
+        "disclaimer_zh": settings.ZIXUN_DISCLAIMER_ZH,
+        "disclaimer_en": settings.ZIXUN_DISCLAIMER_EN,
+    }

@@ -1,0 +1,134 @@
+"""HTML views: parse, one selector call per block, render. No logic lives here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from zixun.articles import selectors as articles
+from zixun.channels.selectors import channel_get_active
+from zixun.core.pagination import InvalidCursorError, PageRequest
+from zixun.creators.selectors import creator_get
+from zixun.web.modes import MODE_COOKIES
+from zixun.web.qr import qr_svg
+
+
+def _bad_page(request: HttpRequest, error: InvalidCursorError) -> HttpResponse:
+    html = render_to_string("web/error.html", {"message": str(error)}, request=request)
+    return HttpResponseBadRequest(html)
+
+
+def _side_blocks() -> dict[str, object]:
+    return {
+        "hot": articles.hot_list_get(),
+        "highlights": articles.channel_highlights_get(),
+        "originals": articles.originals_get(),
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        page = articles.article_list_latest(page=PageRequest.from_query(request.GET))
+    except InvalidCursorError as error:
+        return _bad_page(request, error)
+    context = {"page": page, "pinned": articles.article_list_pinned(), **_side_blocks()}
+    return render(request, "web/home.html", context)
+
+
+@require_GET
+def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    channel = channel_get_active(slug=slug)
+    if channel is None:
+        raise Http404
+    try:
+        page = articles.article_list_for_channel(
+            channel=channel, page=PageRequest.from_query(request.GET)
+        )
+    except InvalidCursorError as error:
+        return _bad_page(request, error)
+    context = {"channel": channel, "page": page, **_side_blocks()}
+    return render(request, "web/channel.html", context)
+
+
+@require_GET
+def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = articles.article_get_published(article_id=article_id)
+    if article is None:
+        raise Http404
+    context = {
+        "article": article,
+        "related": articles.article_list_related(article=article),
+        "past": articles.article_list_past(article=article),
+        "share_url": request.build_absolute_uri(article.get_absolute_url()),
+        **_side_blocks(),
+    }
+    return render(request, "web/article.html", context)
+
+
+@require_GET
+def article_qr(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = articles.article_get_published(article_id=article_id)
+    if article is None:
+        raise Http404
+    svg = qr_svg(request.build_absolute_uri(article.get_absolute_url()))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
+    creator = creator_get(creator_id=creator_id)
+    if creator is None:
+        raise Http404
+    try:
+        page = articles.article_list_for_creator(
+            creator=creator, page=PageRequest.from_query(request.GET)
+        )
+    except InvalidCursorError as error:
+        return _bad_page(request, error)
+    return render(request, "web/account.html", {"creator": creator, "page": page})
+
+
+@require_GET
+def apply_info(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/apply.html")
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accessibility.html")
+
+
+@require_GET
+def mode_set(request: HttpRequest, mode: str, state: str) -> HttpResponse:
+    """Turn care mode (关怀版) or the accessibility aids on or off; a cookie keeps the choice."""
+    cookie = MODE_COOKIES.get(mode)
+    if cookie is None or state not in {"on", "off"}:
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("web:home")
+    response = HttpResponseRedirect(next_url)
+    if state == "on":
+        response.set_cookie(
+            cookie, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+        )  # fmt: skip
+    else:
+        response.delete_cookie(cookie, samesite="Lax")
+    return response
