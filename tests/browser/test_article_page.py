@@ -2,9 +2,10 @@
 
 import pytest
 
+from zixun.channels.services import channel_defaults_ensure
 from zixun.demo.loading import demo_load_reference, demo_load_starter, reference_article_id
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BLOCKS = {
     "breadcrumb": "nav.breadcrumb",
@@ -29,6 +30,7 @@ HIGHLIGHTS = ["news", "sports", "ent", "money", "tech", "auto"]
 
 @pytest.fixture
 def reference_url(live_server, shared_dir):
+    channel_defaults_ensure()  # a transactional test starts from an empty database
     demo_load_starter()
     demo_load_reference(shared_dir)
     return f"{live_server.url}/article/{reference_article_id()}/"

@@ -97,8 +97,10 @@ def keyset_page(queryset: models.QuerySet[M], request: PageRequest, size: int) -
     asc = ("published_at", "pk")
     if request.after:
         c = request.after
-        older_than = models.Q(published_at__lt=c.published_at) | models.Q(
-            published_at=c.published_at, pk__lt=c.pk
+        # The first term bounds the index range scan; the second only drops
+        # the ties. A plain OR would make PostgreSQL filter from the start.
+        older_than = models.Q(published_at__lte=c.published_at) & (
+            models.Q(published_at__lt=c.published_at) | models.Q(pk__lt=c.pk)
         )
         rows = list(queryset.filter(older_than).order_by(*desc)[: size + 1])
         items, has_more = rows[:size], len(rows) > size
@@ -106,8 +108,8 @@ def keyset_page(queryset: models.QuerySet[M], request: PageRequest, size: int) -
     if request.before or request.last:
         if request.before:
             c = request.before
-            newer_than = models.Q(published_at__gt=c.published_at) | models.Q(
-                published_at=c.published_at, pk__gt=c.pk
+            newer_than = models.Q(published_at__gte=c.published_at) & (
+                models.Q(published_at__gt=c.published_at) | models.Q(pk__gt=c.pk)
             )
             queryset = queryset.filter(newer_than)
         rows = list(queryset.order_by(*asc)[: size + 1])
