@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DIR = Path(os.environ.get("ZIXUN_SHARED_DIR", Path(__file__).resolve().parent.parent / "shared"))
+SHARED_DIR = Path(
+    os.environ.get("ZIXUN_SHARED_DIR", Path(__file__).resolve().parent.parent / "shared")
+)
 
 
 def _unreachable() -> str | None:

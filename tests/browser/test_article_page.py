@@ -40,7 +40,9 @@ def test_reference_article_page_shows_every_block(page, reference_url, artifacts
     page.goto(reference_url)
     for name, selector in BLOCKS.items():
         assert page.locator(selector).first.is_visible(), name
-    assert page.locator("h1#article-title").inner_text().startswith("广东省对口支援新疆工作前方指挥部")
+    assert (
+        page.locator("h1#article-title").inner_text().startswith("广东省对口支援新疆工作前方指挥部")
+    )
     assert page.locator(".author-card h2").inner_text() == "金台资讯"
     assert page.locator(".author-card .verification").inner_text() == "人民网官方网易号"
     assert page.locator(".article-body p").count() == 4
@@ -63,7 +65,9 @@ def test_reference_article_page_shows_every_block(page, reference_url, artifacts
 
 def test_care_mode_is_one_large_column(page, reference_url, artifacts):
     page.goto(reference_url)
-    normal_size = page.evaluate("getComputedStyle(document.querySelector('.article-body')).fontSize")
+    normal_size = page.evaluate(
+        "getComputedStyle(document.querySelector('.article-body')).fontSize"
+    )
     page.locator(".footer-modes a", has_text="进入关怀版").click()
     page.wait_for_url(reference_url)
     assert "care" in page.locator("body").get_attribute("class")

@@ -8,6 +8,6 @@ class User(AbstractUser):
     from the first migration so that they can be added without a swap.
     """
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined,misc]
         ordering = ["id"]
         swappable = "AUTH_USER_MODEL"

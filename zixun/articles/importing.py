@@ -46,8 +46,12 @@ BAD_TIME = "published_at 不是 ISO 8601 时间 / published_at is not an ISO 860
 FUTURE_TIME = "published_at 在未来 / published_at is in the future"
 BAD_TAGS = "tags 须为字符串列表 / tags must be a list of strings"
 BAD_URL = "url 须为 http(s) 地址 / url must be an http(s) address"
-NO_ACCOUNT = "缺少 source 或 account，且未指定 --account / no source or account and no --account given"
-DUPLICATE_IN_FILE = "id 在本文件中重复（第 {line} 行已出现）/ id repeated (first seen on line {line})"
+NO_ACCOUNT = (
+    "缺少 source 或 account，且未指定 --account / no source or account and no --account given"
+)
+DUPLICATE_IN_FILE = (
+    "id 在本文件中重复（第 {line} 行已出现）/ id repeated (first seen on line {line})"
+)
 
 
 class RecordError(ValueError):
@@ -306,4 +310,3 @@ def articles_import_lines(
 
     blocks_invalidate()
     return stats
-

@@ -140,12 +140,14 @@ def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) ->
         if original:
             queryset = queryset.filter(is_original=True)
         cards = _cards(queryset.order_by("-published_at", "-id"), per)
-        blocks.append(ChannelBlock(
+        blocks.append(
+            ChannelBlock(
                 channel_name=channel.name,
                 channel_name_en=channel.name_en or channel.name,
                 channel_slug=channel.slug,
                 cards=cards,
-            ))
+            )
+        )
     return blocks
 
 

@@ -10,8 +10,12 @@ from django.core.cache import cache
 from zixun.channels.defaults import CATEGORY_MAP, FALLBACK_CHANNEL_SLUG
 from zixun.channels.models import Channel
 
-UNKNOWN_CHANNEL = "分类映射指向不存在的频道 {slug} / the category map names an unknown channel {slug}"
-BAD_MAP_FILE = "分类映射文件须为 JSON 对象 {{\"分类\": \"频道\"}} / the category map file must be a JSON object"
+UNKNOWN_CHANNEL = (
+    "分类映射指向不存在的频道 {slug} / the category map names an unknown channel {slug}"
+)
+BAD_MAP_FILE = (
+    '分类映射文件须为 JSON 对象 {{"分类": "频道"}} / the category map file must be a JSON object'
+)
 NAV_CACHE_KEY = "channels:nav:v1"
 
 

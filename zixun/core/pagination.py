@@ -20,7 +20,9 @@ from django.http import QueryDict
 
 M = TypeVar("M", bound=models.Model)
 
-INVALID_CURSOR = "分页参数无效，请从第一页重新浏览 / Invalid page cursor: start again from the first page"
+INVALID_CURSOR = (
+    "分页参数无效，请从第一页重新浏览 / Invalid page cursor: start again from the first page"
+)
 
 
 class InvalidCursorError(ValueError):

@@ -24,9 +24,7 @@ class Creator(BaseModel):
     account_type = models.CharField(
         max_length=12, choices=AccountType.choices, default=AccountType.PERSONAL
     )
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="creators", blank=True
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="creators", blank=True)
     # Denormalized counters; `zixun recount` rebuilds them from rows.
     article_count = models.PositiveIntegerField(default=0)
     follower_count = models.PositiveIntegerField(default=0)

@@ -43,13 +43,10 @@ def creators_recount(*, creator_ids: Iterable[int] | None = None) -> int:
         creators = creators.filter(id__in=list(creator_ids))
     changed = 0
     for creator in creators:
-        articles = Article.objects.filter(
-            creator=creator, status=Article.Status.PUBLISHED
-        ).count()
+        articles = Article.objects.filter(creator=creator, status=Article.Status.PUBLISHED).count()
         followers = Follow.objects.filter(creator=creator).count()
         if (articles, followers) != (creator.article_count, creator.follower_count):
             creator.article_count, creator.follower_count = articles, followers
             creator.save(update_fields=["article_count", "follower_count", "updated_at"])
             changed += 1
     return changed
-

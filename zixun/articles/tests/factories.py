@@ -11,7 +11,7 @@ def channel(slug: str = "news") -> Channel:
     return Channel.objects.get(slug=slug)
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
+class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     class Meta:
         model = Article
 
@@ -22,5 +22,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     body_html = "<p>第一段正文。</p><p>第二段正文。</p>"
     summary = "第一段正文。"
     status = Article.Status.PUBLISHED
-    published_at = factory.Sequence(lambda n: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n))
+    published_at = factory.Sequence(
+        lambda n: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
+    )
     tags = factory.LazyFunction(lambda: ["测试"])

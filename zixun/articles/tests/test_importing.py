@@ -29,7 +29,9 @@ def record(n=1, **fields):
 
 
 def write(path, rows, *, gz=False):
-    text = "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows)
+    text = "".join(
+        (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows
+    )
     if gz:
         with gzip.open(path, "wt", encoding="utf-8") as handle:
             handle.write(text)
@@ -100,7 +102,8 @@ def test_bad_records_are_reported_with_line_and_reason_and_skipped(tmp_path):
     rows = [record(1)] + [line for line, _ in BAD_LINES] + [record(2)]
     reported = []
     stats = articles_import(
-        write(tmp_path / "bad.jsonl", rows), on_error=lambda line, reason: reported.append((line, reason))
+        write(tmp_path / "bad.jsonl", rows),
+        on_error=lambda line, reason: reported.append((line, reason)),
     )
     assert stats.created == 2
     assert [line for line, _ in reported] == list(range(2, 2 + len(BAD_LINES)))
@@ -126,7 +129,9 @@ def test_naive_times_are_beijing_time(tmp_path):
 
 
 def test_unknown_category_goes_to_the_fallback_channel(tmp_path):
-    articles_import(write(tmp_path / "x.jsonl", [record(1, category="不存在的分类"), record(2, category=None)]))
+    articles_import(
+        write(tmp_path / "x.jsonl", [record(1, category="不存在的分类"), record(2, category=None)])
+    )
     assert set(Article.objects.values_list("channel__slug", flat=True)) == {"news"}
 
 
@@ -147,7 +152,9 @@ def test_category_map_file_setting(tmp_path, settings):
 
 
 def test_default_account_overrides_source(tmp_path):
-    articles_import(write(tmp_path / "x.jsonl", [record(1), record(2, source="")]), default_account="统一账号")
+    articles_import(
+        write(tmp_path / "x.jsonl", [record(1), record(2, source="")]), default_account="统一账号"
+    )
     assert set(Article.objects.values_list("creator__name", flat=True)) == {"统一账号"}
 
 

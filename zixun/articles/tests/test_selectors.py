@@ -50,7 +50,11 @@ def test_account_pages_are_index_range_scans_without_sorting(request_):
     assert "Sort" not in text, text  # PostgreSQL shows a Sort node
     if request_.after or request_.before:
         # The cursor bounds the index range itself: no scan from the start.
-        bound = [line for line in text.splitlines() if "article_by_creator" in line or "Index Cond" in line]
+        bound = [
+            line
+            for line in text.splitlines()
+            if "article_by_creator" in line or "Index Cond" in line
+        ]
         assert any("published_at" in line for line in bound), text
 
 

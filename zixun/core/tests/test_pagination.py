@@ -30,7 +30,11 @@ def walk(queryset, size, *, backwards=False):
         cursor = page.newer if backwards else page.older
         if cursor is None:
             return pages
-        request = PageRequest(before=Cursor.decode(cursor)) if backwards else PageRequest(after=Cursor.decode(cursor))
+        request = (
+            PageRequest(before=Cursor.decode(cursor))
+            if backwards
+            else PageRequest(after=Cursor.decode(cursor))
+        )
 
 
 def test_cursor_round_trips():
@@ -38,7 +42,9 @@ def test_cursor_round_trips():
     assert Cursor.decode(cursor.encode()) == cursor
 
 
-@pytest.mark.parametrize("value", ["", "zzz", "!!!!", "MjAyNS0wNS0wMQ", Cursor(T0, 1).encode()[:-3]])
+@pytest.mark.parametrize(
+    "value", ["", "zzz", "!!!!", "MjAyNS0wNS0wMQ", Cursor(T0, 1).encode()[:-3]]
+)
 def test_bad_cursor_is_a_clear_error(value):
     with pytest.raises(InvalidCursorError, match="分页参数无效"):
         Cursor.decode(value)
@@ -54,7 +60,10 @@ def test_unknown_page_word_is_rejected():
 def test_forward_walk_visits_every_article_once_newest_first(count, size):
     creator = CreatorFactory()
     # Ties in published_at are broken by id, so pairs share a timestamp.
-    made = [ArticleFactory(creator=creator, published_at=T0 + timedelta(minutes=i // 2)) for i in range(count)]
+    made = [
+        ArticleFactory(creator=creator, published_at=T0 + timedelta(minutes=i // 2))
+        for i in range(count)
+    ]
     queryset = Article.objects.filter(creator=creator)
     pages = walk(queryset, size)
     seen = [a.pk for page in pages for a in page.items]
@@ -68,7 +77,10 @@ def test_forward_walk_visits_every_article_once_newest_first(count, size):
 @pytest.mark.parametrize(("count", "size"), [(1, 3), (3, 3), (7, 3), (9, 3)])
 def test_backward_walk_from_last_page_visits_every_article(count, size):
     creator = CreatorFactory()
-    made = [ArticleFactory(creator=creator, published_at=T0 + timedelta(minutes=i // 3)) for i in range(count)]
+    made = [
+        ArticleFactory(creator=creator, published_at=T0 + timedelta(minutes=i // 3))
+        for i in range(count)
+    ]
     pages = walk(Article.objects.filter(creator=creator), size, backwards=True)
     seen = [a.pk for page in reversed(pages) for a in page.items]
     assert seen == [a.pk for a in sorted(made, key=lambda a: (a.published_at, a.pk), reverse=True)]
@@ -110,7 +122,9 @@ def test_cursor_past_the_end_gives_an_empty_page():
     assert page.newer is None
 
 
-@pytest.mark.parametrize("request_", [PageRequest(), PageRequest(last=True), PageRequest(after=Cursor(T0, 10**9))])
+@pytest.mark.parametrize(
+    "request_", [PageRequest(), PageRequest(last=True), PageRequest(after=Cursor(T0, 10**9))]
+)
 def test_every_page_is_one_query_without_offset(request_):
     creator = CreatorFactory()
     for i in range(5):

@@ -3,7 +3,7 @@ import factory
 from zixun.creators.models import Creator
 
 
-class CreatorFactory(factory.django.DjangoModelFactory):
+class CreatorFactory(factory.django.DjangoModelFactory[Creator]):
     class Meta:
         model = Creator
         django_get_or_create = ("name",)

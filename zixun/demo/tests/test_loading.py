@@ -52,7 +52,9 @@ def test_reference_article_is_loaded_under_its_account_and_pinned(shared_dir):
     assert article.creator.verification_label == REFERENCE_LABEL
     assert article.creator.account_type == Creator.AccountType.MEDIA
     assert article.pinned_at is not None
-    assert article.published_at == datetime(2024, 4, 26, 8, 46, 46, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert article.published_at == datetime(
+        2024, 4, 26, 8, 46, 46, tzinfo=ZoneInfo("Asia/Shanghai")
+    )
     assert Article.objects.filter(creator__name=REFERENCE_ACCOUNT).count() == 1
 
 
@@ -69,14 +71,19 @@ def test_demo_load_command_without_shared(tmp_path, capsys):
 def test_demo_load_command_with_a_slice_of_the_corpus(shared_dir, capsys):
     call_command("demo_load", "--shared", str(shared_dir), "--corpus-limit", "200", "--no-progress")
     out = capsys.readouterr().out
-    assert "reference article" in out and "articles.jsonl.gz" in out
+    assert "reference article" in out
+    assert "articles.jsonl.gz" in out
     assert Article.objects.filter(external_id__startswith="xwlb-").count() >= 195
 
 
 @pytest.mark.shared_data
 def test_reference_account_reposts_its_share_of_the_corpus(shared_dir):
     demo_load_reference(shared_dir)
-    call_command("demo_load", "--shared", str(shared_dir), "--corpus-limit", "3000", "--no-progress")
-    reposts = Article.objects.filter(creator__name=REFERENCE_ACCOUNT).exclude(pk=reference_article_id())
+    call_command(
+        "demo_load", "--shared", str(shared_dir), "--corpus-limit", "3000", "--no-progress"
+    )
+    reposts = Article.objects.filter(creator__name=REFERENCE_ACCOUNT).exclude(
+        pk=reference_article_id()
+    )
     assert reposts.exists()
     assert set(reposts.values_list("source", flat=True)) == {"央视网"}

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(NO_FILE.format(path=path))
         try:
-            category_map = category_map_load(options["category_map"]) if options["category_map"] else None
+            category_map = (
+                category_map_load(options["category_map"]) if options["category_map"] else None
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         total = count_lines(path)

@@ -14,18 +14,20 @@ from zixun.demo.loading import demo_load_corpora, demo_load_reference, demo_load
 
 
 def _summary(stats: ImportStats) -> str:
-    return (
-        f"新增 {stats.created} · 更新 {stats.updated} · 未变 {stats.unchanged} · 跳过 {stats.skipped}"
-    )
+    return f"新增 {stats.created} · 更新 {stats.updated} · 未变 {stats.unchanged} · 跳过 {stats.skipped}"
 
 
 class Command(BaseCommand):
-    help = "Load the demo: the starter content, and with ../shared the reference article and corpus."
+    help = (
+        "Load the demo: the starter content, and with ../shared the reference article and corpus."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--shared", type=Path, default=None, help="the shared/ folder")
         parser.add_argument("--no-corpus", action="store_true", help="skip the large corpora")
-        parser.add_argument("--corpus-limit", type=int, help="import at most N lines of each corpus")
+        parser.add_argument(
+            "--corpus-limit", type=int, help="import at most N lines of each corpus"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,7 +47,11 @@ class Command(BaseCommand):
                 total=total, unit="条", desc=name, disable=options["no_progress"], file=self.stderr
             )
             bars.append(bar)
-            return bar.update
+
+            def advance(lines: int) -> None:
+                bar.update(lines)
+
+            return advance
 
         try:
             results = demo_load_corpora(shared, limit=options["corpus_limit"], progress=progress)
