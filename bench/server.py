@@ -1,0 +1,134 @@
+"""Step 3: granian serving the site on 127.0.0.1, always stopped at the end."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.errors import BenchError
+
+HOST = "127.0.0.1"  # the bench only ever targets the loopback interface
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+REQUEST_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def get(self, path: str) -> Response:
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT_S)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return Response(response.status, response.read())
+        finally:
+            connection.close()
+
+    def get_ok(self, path: str) -> bytes:
+        response = self.get(path)
+        if response.status != 200:
+            raise BenchError(f"GET {path} returned {response.status}, expected 200")
+        return response.body
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def granian_argv(root: Path, *, port: int, workers: int) -> list[str]:
+    granian = root / ".venv" / "bin" / "granian"
+    return [
+        str(granian), "--interface", "wsgi", "--host", HOST, "--port", str(port),
+        "--workers", str(workers), "--no-ws", "--log-level", "warning", "config.wsgi:application",
+    ]  # fmt: skip
+
+
+def log_tail(log_path: Path, lines: int = 20) -> str:
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def _wait_ready(server: Server) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise BenchError(
+                f"granian exited with {server.process.returncode}:\n{log_tail(server.log_path)}"
+            )
+        try:
+            server.get("/")
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.2)
+        else:
+            return
+    raise BenchError(
+        f"granian not ready after {READY_TIMEOUT_S:.0f} s:\n{log_tail(server.log_path)}"
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group, SIGKILL it if it lingers."""
+    if process.poll() is not None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
+@contextmanager
+def serve(*, root: Path, env: dict[str, str], workers: int, log_path: Path) -> Iterator[Server]:
+    """Start granian in its own process group, wait until it answers, stop it on exit."""
+    port = free_port()
+    print(f"[bench] starting granian ({workers} workers) on {HOST}:{port} …", flush=True)
+    with log_path.open("ab") as log:
+        # Its own session: Ctrl-C reaches only the bench, which then stops the whole group.
+        process = subprocess.Popen(
+            granian_argv(root, port=port, workers=workers),
+            cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(port=port, log_path=log_path, process=process)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        _stop(process)
+        print("[bench] granian stopped", flush=True)
