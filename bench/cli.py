@@ -104,10 +104,10 @@ def prepare_bare(server: Server, article_path: str, bare_file: Path) -> tuple[bo
 
 
 def run_rounds(
-    server: Server, *, tool: Tool, article_path: str, options: Options
-) -> tuple[Measurement, Measurement]:
-    """Warm each page up, then alternate bare/article to spread drift over both."""
-    pages = (("bare", BARE_PATH), ("article", article_path))
+    server: Server, *, tool: Tool, article_path: str, render_path: str, options: Options
+) -> tuple[Measurement, Measurement, Measurement]:
+    """Warm each page up, then alternate bare/article/render to spread drift over all."""
+    pages = (("bare", BARE_PATH), ("article", article_path), ("render", render_path))
     for name, path in pages:
         print(f"[bench] warming up {name} ({WARMUP_S} s) …", flush=True)
         measure(
@@ -130,7 +130,11 @@ def run_rounds(
                 flush=True,
             )
             results[name].append(m)
-    return Measurement.mean(results["article"]), Measurement.mean(results["bare"])
+    return (
+        Measurement.mean(results["article"]),
+        Measurement.mean(results["bare"]),
+        Measurement.mean(results["render"]),
+    )
 
 
 def run(options: Options) -> int:
@@ -145,7 +149,8 @@ def run(options: Options) -> int:
         bare_file = directory / "bare.html"
         log_path = directory / "server.log"
         server_env = {**env, "ZIXUN_BENCH": "1", "ZIXUN_BENCH_BARE_FILE": str(bare_file)}
-        measured: tuple[Measurement, Measurement] | None = None
+        render_path = f"/bench/render/{article_id}/"
+        measured: tuple[Measurement, Measurement, Measurement] | None = None
         body_bytes = 0
         for attempt in range(1, SERVER_ATTEMPTS + 1):
             with serve(
@@ -156,12 +161,16 @@ def run(options: Options) -> int:
                     if not same:
                         print("[bench] warning: the lengths still differ; measuring anyway")
                     measured = run_rounds(
-                        server, tool=tool, article_path=article_path, options=options
+                        server,
+                        tool=tool,
+                        article_path=article_path,
+                        render_path=render_path,
+                        options=options,
                     )
                     break
                 print("[bench] lengths differ: rewrote bare.html, restarting the server")
         assert measured is not None
-        article, bare = measured
+        article, bare, render = measured
         report = Report(
             tool=tool,
             duration_s=options.duration_s,
@@ -174,6 +183,7 @@ def run(options: Options) -> int:
             body_bytes=body_bytes,
             article=article,
             bare=bare,
+            render=render,
         )
         print_table(report)
         write_results(report)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.errors import BenchError
+from zixun.web.serving import granian_argv
 
 HOST = "127.0.0.1"  # the bench only ever targets the loopback interface
 READY_TIMEOUT_S = 60.0
@@ -57,14 +58,6 @@ def free_port() -> int:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def granian_argv(root: Path, *, port: int, workers: int) -> list[str]:
-    granian = root / ".venv" / "bin" / "granian"
-    return [
-        str(granian), "--interface", "wsgi", "--host", HOST, "--port", str(port),
-        "--workers", str(workers), "--no-ws", "--log-level", "warning", "config.wsgi:application",
-    ]  # fmt: skip
 
 
 def log_tail(log_path: Path, lines: int = 20) -> str:
@@ -117,7 +110,7 @@ def serve(*, root: Path, env: dict[str, str], workers: int, log_path: Path) -> I
     with log_path.open("ab") as log:
         # Its own session: Ctrl-C reaches only the bench, which then stops the whole group.
         process = subprocess.Popen(
-            granian_argv(root, port=port, workers=workers),
+            granian_argv(host=HOST, port=port, workers=workers),
             cwd=root,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -210,6 +210,8 @@ ZIXUN_DISCLAIMER_EN = env(
 ZIXUN_PAGE_SIZE = int(env("ZIXUN_PAGE_SIZE", "20"))
 # Seconds the site-wide blocks (hot list, channel highlights, 态度原创) stay cached.
 ZIXUN_BLOCK_CACHE_SECONDS = int(env("ZIXUN_BLOCK_CACHE_SECONDS", "60"))
+# Seconds an anonymous reader's page stays cached (0 turns the page cache off).
+ZIXUN_PAGE_CACHE_SECONDS = int(env("ZIXUN_PAGE_CACHE_SECONDS", "60"))
 # The hot list counts views of articles published in the last N days.
 ZIXUN_HOT_WINDOW_DAYS = int(env("ZIXUN_HOT_WINDOW_DAYS", "7"))
 # A JSON file {"source category": "channel slug"} merged over the built-in import map.

@@ -4,11 +4,13 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zixun.web.urls")),
 ]
 
 if settings.ZIXUN_BENCH:
-    from zixun.web.bench_views import bare
+    from zixun.web import bench_views
 
-    urlpatterns.insert(0, path("bench/bare/", bare, name="bench-bare"))
+    urlpatterns[:0] = [
+        path("bench/bare/", bench_views.bare, name="bench-bare"),
+        path("bench/render/<int:article_id>/", bench_views.render, name="bench-render"),
+    ]

@@ -10,7 +10,13 @@ pytestmark = pytest.mark.django_db
 
 def test_zixun_import_articles_runs_the_import_command(tmp_path, capsys):
     path = tmp_path / "one.jsonl"
-    record = {"id": "cli-1", "title": "命令行导入", "body": "正文。", "published_at": "2024-01-01T08:00:00+08:00", "source": "某号"}
+    record = {
+        "id": "cli-1",
+        "title": "命令行导入",
+        "body": "正文。",
+        "published_at": "2024-01-01T08:00:00+08:00",
+        "source": "某号",
+    }
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     main(["import-articles", str(path), "--no-progress"])
     assert "新增 created 1" in capsys.readouterr().out

@@ -8,6 +8,7 @@ import or a publish.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,26 +27,21 @@ HOT_KEY = "blocks:hot:v1"
 HIGHLIGHTS_KEY = "blocks:highlights:v1"
 ORIGINALS_KEY = "blocks:originals:v1"
 BLOCK_KEYS = [HOT_KEY, HIGHLIGHTS_KEY, ORIGINALS_KEY]
+SITE_VERSION_KEY = "site:version"
 CARD_FIELDS = ("id", "title", "published_at", "creator__name", "creator_id", "channel_id")
 
 
 @dataclass(frozen=True)
 class ArticleCard:
-    """What a list item shows: title, account and time."""
+    """What a list item shows: title, account and time; links resolved once, when built."""
 
     id: int
     title: str
     creator_name: str
     creator_id: int
     published_at: datetime
-
-    @property
-    def url(self) -> str:
-        return reverse("web:article", kwargs={"article_id": self.id})
-
-    @property
-    def creator_url(self) -> str:
-        return reverse("web:account", kwargs={"creator_id": self.creator_id})
+    url: str
+    creator_url: str
 
 
 @dataclass(frozen=True)
@@ -62,8 +58,19 @@ def _published() -> QuerySet[Article]:
 
 def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
     rows = queryset.values_list(*CARD_FIELDS)[:limit]
+    # Every card has the same two URL shapes: reverse each once, then fill in ids.
+    article_url = reverse("web:article", kwargs={"article_id": 1}).replace("/1/", "/{}/")
+    creator_url = reverse("web:account", kwargs={"creator_id": 1}).replace("/1/", "/{}/")
     return [
-        ArticleCard(id=i, title=t, published_at=p, creator_name=n, creator_id=c)
+        ArticleCard(
+            id=i,
+            title=t,
+            published_at=p,
+            creator_name=n,
+            creator_id=c,
+            url=article_url.format(i),
+            creator_url=creator_url.format(c),
+        )
         for i, t, p, n, c, _channel in rows
     ]
 
@@ -171,6 +178,16 @@ def originals_get(*, per: int = 1) -> list[ChannelBlock]:
     return blocks
 
 
+def site_version_get() -> int:
+    """A number that changes whenever published content changes (see blocks_invalidate)."""
+    version: int | None = cache.get(SITE_VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.add(SITE_VERSION_KEY, version, None)
+    return version
+
+
 def blocks_invalidate() -> None:
-    """Drop the cached site-wide blocks; the next page render rebuilds them."""
+    """Drop the cached site-wide blocks and start a new site version (and so new pages)."""
     cache.delete_many(BLOCK_KEYS)
+    cache.set(SITE_VERSION_KEY, time.time_ns(), None)

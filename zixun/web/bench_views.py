@@ -1,12 +1,20 @@
-"""The benchmark's anchor: a bare view returning fixed bytes (served only when ZIXUN_BENCH=1)."""
+"""The benchmark's anchors, served only when ZIXUN_BENCH=1 (`make bench` sets it).
+
+``bare`` returns fixed bytes (the article page as the bench saved it): the cost
+of the server and middleware alone. ``render`` renders an article page without
+the page cache: what a cache miss costs.
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
 from functools import cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
+
+from zixun.web import views
 
 
 @cache
@@ -16,3 +24,9 @@ def _body() -> bytes:
 
 def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_body(), content_type="text/html; charset=utf-8")
+
+
+def render(request: HttpRequest, article_id: int) -> HttpResponse:
+    article_detail = inspect.unwrap(views.article_detail)  # past require_GET and cached_page
+    response: HttpResponse = article_detail(request, article_id)
+    return response

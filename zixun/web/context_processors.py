@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from zixun.articles.selectors import site_version_get
 from zixun.channels.selectors import channel_list_nav
 from zixun.web.modes import A11Y_COOKIE, CARE_COOKIE
 
@@ -13,6 +14,8 @@ def site(request: HttpRequest) -> dict[str, object]:
         "site_name": settings.ZIXUN_SITE_NAME,
         "site_name_en": settings.ZIXUN_SITE_NAME_EN,
         "nav_channels": channel_list_nav,  # called lazily, only by templates that show it
+        "site_version": site_version_get,  # part of every cached fragment's key
+        "block_cache_seconds": settings.ZIXUN_BLOCK_CACHE_SECONDS,
         "care_mode": request.COOKIES.get(CARE_COOKIE) == "1",
         "a11y_mode": request.COOKIES.get(A11Y_COOKIE) == "1",
         "disclaimer_zh": settings.ZIXUN_DISCLAIMER_ZH,

@@ -12,4 +12,5 @@ urlpatterns = [
     path("apply/", views.apply_info, name="apply"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("mode/<str:mode>/<str:state>/", views.mode_set, name="mode-set"),
+    path("lang/<str:code>/", views.language_set, name="language-set"),
 ]

@@ -21,6 +21,7 @@ from zixun.channels.selectors import channel_get_active
 from zixun.core.pagination import InvalidCursorError, PageRequest
 from zixun.creators.selectors import creator_get
 from zixun.web.modes import MODE_COOKIES
+from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
 
 
@@ -30,14 +31,17 @@ def _bad_page(request: HttpRequest, error: InvalidCursorError) -> HttpResponse:
 
 
 def _side_blocks() -> dict[str, object]:
+    """The site-wide blocks, as callables: the template calls them only when its
+    cached side-column fragment is missing."""
     return {
-        "hot": articles.hot_list_get(),
-        "highlights": articles.channel_highlights_get(),
-        "originals": articles.originals_get(),
+        "hot": articles.hot_list_get,
+        "highlights": articles.channel_highlights_get,
+        "originals": articles.originals_get,
     }
 
 
 @require_GET
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     try:
         page = articles.article_list_latest(page=PageRequest.from_query(request.GET))
@@ -48,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     channel = channel_get_active(slug=slug)
     if channel is None:
@@ -58,11 +63,12 @@ def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except InvalidCursorError as error:
         return _bad_page(request, error)
-    context = {"channel": channel, "page": page, **_side_blocks()}
+    context = {"channel": channel, "current_channel": channel.slug, "page": page, **_side_blocks()}
     return render(request, "web/channel.html", context)
 
 
 @require_GET
+@cached_page
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = articles.article_get_published(article_id=article_id)
     if article is None:
@@ -89,6 +95,7 @@ def article_qr(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
     creator = creator_get(creator_id=creator_id)
     if creator is None:
@@ -112,18 +119,35 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 
 
+def _redirect_back(request: HttpRequest) -> HttpResponseRedirect:
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("web:home")
+    return HttpResponseRedirect(next_url)
+
+
+@require_GET
+def language_set(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch the interface language; a cookie keeps the choice (no form, so pages stay cacheable)."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    response = _redirect_back(request)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )  # fmt: skip
+    return response
+
+
 @require_GET
 def mode_set(request: HttpRequest, mode: str, state: str) -> HttpResponse:
     """Turn care mode (关怀版) or the accessibility aids on or off; a cookie keeps the choice."""
     cookie = MODE_COOKIES.get(mode)
     if cookie is None or state not in {"on", "off"}:
         raise Http404
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("web:home")
-    response = HttpResponseRedirect(next_url)
+    response = _redirect_back(request)
     if state == "on":
         response.set_cookie(
             cookie, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True,

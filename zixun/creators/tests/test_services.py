@@ -17,7 +17,9 @@ def test_recount_rebuilds_counters_from_rows():
         ArticleFactory(creator=creator)
     ArticleFactory(creator=creator, status=Article.Status.DRAFT, published_at=None)
     for n in range(2):
-        Follow.objects.create(user=get_user_model().objects.create(username=f"r{n}"), creator=creator)
+        Follow.objects.create(
+            user=get_user_model().objects.create(username=f"r{n}"), creator=creator
+        )
     Creator.objects.filter(pk=creator.pk).update(article_count=999, follower_count=7)
     assert creators_recount() == 1
     creator.refresh_from_db()

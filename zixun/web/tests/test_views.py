@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zixun.articles.models import Article
+from zixun.articles.selectors import blocks_invalidate
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.core.pagination import INVALID_CURSOR
 from zixun.creators.services import creators_recount
@@ -150,13 +151,49 @@ def test_article_page_has_every_block_of_the_reference_page(client, site):
     assert "进入关怀版" in html
 
 
-def test_article_page_query_budget(client, site, django_assert_max_num_queries):
+def test_article_page_query_budget(client, site, settings, django_assert_max_num_queries):
     url = site["article"].get_absolute_url()
     with django_assert_max_num_queries(20):
-        client.get(url)  # cold: builds and caches the site-wide blocks
+        client.get(url)  # cold: builds and caches the site-wide blocks and the page
+    with django_assert_max_num_queries(0):
+        assert client.get(url).status_code == 200  # a cached page
+    settings.ZIXUN_PAGE_CACHE_SECONDS = 0
     with django_assert_max_num_queries(3):
-        response = client.get(url)  # warm: article, related, past
-    assert response.status_code == 200
+        assert client.get(url).status_code == 200  # blocks cached: article, related, past
+
+
+def test_cached_pages_are_rebuilt_after_new_content(client, site):
+    url = site["article"].get_absolute_url()
+    client.get(url)
+    ArticleFactory(channel=channel("news"), title="刚刚发布的新闻", published_at=timezone.now())
+    assert "刚刚发布的新闻" not in client.get(url).content.decode()  # still the cached page
+    blocks_invalidate()  # what an import or a publish calls
+    assert "刚刚发布的新闻" in client.get(url).content.decode()
+
+
+def test_cached_pages_differ_by_mode_and_language(client, site):
+    url = site["article"].get_absolute_url()
+    plain = client.get(url).content.decode()
+    client.cookies[CARE_COOKIE] = "1"
+    care = client.get(url).content.decode()
+    client.cookies[settings_language_cookie()] = "en"
+    english = client.get(url).content.decode()
+    assert '<body class="">' in plain
+    assert '<body class="care ' in care
+    assert '<html lang="en">' in english
+    assert '<html lang="zh-CN">' in care
+
+
+def settings_language_cookie():
+    from django.conf import settings
+
+    return settings.LANGUAGE_COOKIE_NAME
+
+
+def test_pages_carry_nothing_per_reader(client, site):
+    response = client.get(site["article"].get_absolute_url())
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert not response.cookies
 
 
 def test_unpublished_and_missing_articles_are_404(client):
@@ -258,9 +295,12 @@ def test_mode_switch_refuses_foreign_redirects_and_unknown_modes(client):
 
 def test_english_is_available(client):
     article = ArticleFactory()
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(
+        reverse("web:language-set", args=["en"]) + f"?next={article.get_absolute_url()}"
+    )
+    assert response["Location"] == article.get_absolute_url()
     html = client.get(article.get_absolute_url()).content.decode()
-    assert 'lang="en"' in html
+    assert '<html lang="en">' in html
     assert "Related" in html
     assert "Trending" in html
 
@@ -270,3 +310,7 @@ def test_security_headers_are_sent(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_language_is_404(client):
+    assert client.get(reverse("web:language-set", args=["xx"])).status_code == 404

@@ -1,0 +1,57 @@
+"""Whole-page caching for anonymous reads.
+
+A cached page is keyed by its path, the reader's language and presentation
+modes, and the site version that ``blocks_invalidate`` bumps on every import
+or publish. So a page render after a publish rebuilds, and a cache hit costs
+two cache reads and no query. Pages carry nothing per-reader (no CSRF token,
+no user name); a response that sets a cookie is never stored.
+See docs/adr/0008-page-cache.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from zixun.articles.selectors import site_version_get
+from zixun.web.modes import MODE_COOKIES
+
+View = Callable[..., HttpResponse]
+
+
+def page_cache_key(request: HttpRequest) -> str:
+    modes = "".join("1" if request.COOKIES.get(c) == "1" else "0" for c in MODE_COOKIES.values())
+    path = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+    return f"page:{site_version_get()}:{translation.get_language()}:{modes}:{path}"
+
+
+def cached_page(view: View) -> View:
+    """Serve a GET view from the page cache when the reader is anonymous."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = settings.ZIXUN_PAGE_CACHE_SECONDS
+        if (
+            seconds <= 0
+            or request.method != "GET"
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return view(request, *args, **kwargs)
+        key = page_cache_key(request)
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        return response
+
+    return wrapper
