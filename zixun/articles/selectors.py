@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from zixun.articles.models import Article
 from zixun.channels.models import Channel
@@ -50,6 +51,10 @@ class ChannelBlock:
     channel_name_en: str
     channel_slug: str
     cards: list[ArticleCard]
+
+    @property
+    def display_name(self) -> str:
+        return self.channel_name_en if get_language() == "en" else self.channel_name
 
 
 def _published() -> QuerySet[Article]:

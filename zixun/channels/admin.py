@@ -1,5 +1,12 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from zixun.articles.selectors import blocks_invalidate
 from zixun.channels.models import Channel
 
 
@@ -15,3 +22,9 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
     ]
     list_editable = ["position", "is_active", "is_highlighted", "is_original_category"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def save_model(
+        self, request: HttpRequest, obj: Channel, form: ModelForm[Any], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        blocks_invalidate()  # the menu and the 要闻 / 态度原创 blocks list channels

@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from zixun.core.models import BaseModel
 
@@ -22,6 +23,10 @@ class Channel(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if self.name_en and get_language() == "en" else self.name
 
     def get_absolute_url(self) -> str:
         return reverse("web:channel", kwargs={"slug": self.slug})

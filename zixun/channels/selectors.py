@@ -5,7 +5,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 
 from zixun.channels.defaults import CATEGORY_MAP, FALLBACK_CHANNEL_SLUG
 from zixun.channels.models import Channel
@@ -16,7 +15,6 @@ UNKNOWN_CHANNEL = (
 BAD_MAP_FILE = (
     '分类映射文件须为 JSON 对象 {{"分类": "频道"}} / the category map file must be a JSON object'
 )
-NAV_CACHE_KEY = "channels:nav:v1"
 
 
 def category_map_load(path: str | Path) -> dict[str, str]:
@@ -65,12 +63,8 @@ def channel_resolver(*, extra: dict[str, str] | None = None) -> Callable[[str], 
 
 
 def channel_list_nav() -> list[Channel]:
-    """The active channels in menu order; cached, since every page shows them."""
-    channels: list[Channel] | None = cache.get(NAV_CACHE_KEY)
-    if channels is None:
-        channels = list(Channel.objects.filter(is_active=True))
-        cache.set(NAV_CACHE_KEY, channels, settings.ZIXUN_BLOCK_CACHE_SECONDS)
-    return channels
+    """The active channels in menu order (the menu is a cached template fragment)."""
+    return list(Channel.objects.filter(is_active=True))
 
 
 def channel_get_active(*, slug: str) -> Channel | None:

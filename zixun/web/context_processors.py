@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
 from zixun.articles.selectors import site_version_get
 from zixun.channels.selectors import channel_list_nav
@@ -12,6 +13,10 @@ def site(request: HttpRequest) -> dict[str, object]:
     """Site name, navigation and the reader's presentation modes, for every template."""
     return {
         "site_name": settings.ZIXUN_SITE_NAME,
+        # The site's name in the active language, for the brand and breadcrumbs.
+        "site_title": (
+            settings.ZIXUN_SITE_NAME_EN if get_language() == "en" else settings.ZIXUN_SITE_NAME
+        ),
         "site_name_en": settings.ZIXUN_SITE_NAME_EN,
         "nav_channels": channel_list_nav,  # called lazily, only by templates that show it
         "site_version": site_version_get,  # part of every cached fragment's key

@@ -314,3 +314,21 @@ def test_security_headers_are_sent(client):
 
 def test_unknown_language_is_404(client):
     assert client.get(reverse("web:language-set", args=["xx"])).status_code == 404
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(client):
+    article = ArticleFactory()
+    html = client.get(
+        article.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
+    assert '<html lang="zh-CN">' in html
+    assert "相关推荐" in html
+
+
+def test_english_pages_name_channels_in_english(client):
+    article = ArticleFactory(channel=channel("sports"))
+    client.get(reverse("web:language-set", args=["en"]))
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert ">Sports</a>" in html
+    assert "Sports news" in html
+    assert "Zixun home" in html
