@@ -184,6 +184,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a reverse proxy that terminates HTTPS and sets X-Forwarded-Proto, so that
+# share links, QR codes and canonical links say https://.
+if env_bool("ZIXUN_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Strict-Transport-Security max-age in seconds; 0 sends no header. Set it once HTTPS works.
+SECURE_HSTS_SECONDS = int(env("ZIXUN_HSTS_SECONDS", "0"))
 # The CSP sent on every HTML response (zixun.web.middleware).
 ZIXUN_CSP = env(
     "ZIXUN_CSP",
@@ -218,8 +224,10 @@ ZIXUN_HOT_WINDOW_DAYS = int(env("ZIXUN_HOT_WINDOW_DAYS", "7"))
 ZIXUN_CATEGORY_MAP_FILE = env("ZIXUN_CATEGORY_MAP_FILE")
 # Where the demo looks for the shared reference page and data sets.
 ZIXUN_SHARED_DIR = Path(env("ZIXUN_SHARED_DIR", str(BASE_DIR.parent / "shared")))
-# Serve /bench/bare/ (the benchmark's anchor view). Only `make bench` sets it.
+# Serve /bench/bare/ and /bench/render/ (the benchmark's anchors). Only `make bench` sets it.
 ZIXUN_BENCH = env_bool("ZIXUN_BENCH", False)
+# The file whose bytes /bench/bare/ returns (the bench writes the article page there).
+ZIXUN_BENCH_BARE_FILE = env("ZIXUN_BENCH_BARE_FILE")
 
 LOGGING = {
     "version": 1,

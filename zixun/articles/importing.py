@@ -45,6 +45,7 @@ ID_TOO_LONG = "id 超过 100 个字符 / id longer than 100 characters"
 BAD_TIME = "published_at 不是 ISO 8601 时间 / published_at is not an ISO 8601 time"
 FUTURE_TIME = "published_at 在未来 / published_at is in the future"
 BAD_TAGS = "tags 须为字符串列表 / tags must be a list of strings"
+BAD_ORIGINAL = "is_original 须为 true 或 false / is_original must be true or false"
 BAD_URL = "url 须为 http(s) 地址 / url must be an http(s) address"
 NO_ACCOUNT = (
     "缺少 source 或 account，且未指定 --account / no source or account and no --account given"
@@ -171,7 +172,9 @@ def record_parse(
         raise RecordError(BAD_URL)
     channel = resolve_channel(_text(data, "category", required=False))
     tags = _tags(data.get("tags"))
-    is_original = data.get("is_original") is True
+    is_original = data.get("is_original", False)
+    if not isinstance(is_original, bool):
+        raise RecordError(BAD_ORIGINAL)
     summary = summary_from_text(_text(data, "summary", required=False) or body_text)
     digest = hashlib.sha1(usedforsecurity=False)
     for part in (

@@ -8,10 +8,10 @@ the page cache: what a cache miss costs.
 from __future__ import annotations
 
 import inspect
-import os
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from zixun.web import views
@@ -19,7 +19,7 @@ from zixun.web import views
 
 @cache
 def _body() -> bytes:
-    return Path(os.environ["ZIXUN_BENCH_BARE_FILE"]).read_bytes()
+    return Path(settings.ZIXUN_BENCH_BARE_FILE).read_bytes()
 
 
 def bare(request: HttpRequest) -> HttpResponse:

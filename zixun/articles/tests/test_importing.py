@@ -94,6 +94,7 @@ BAD_LINES = [
     (record(17, url="javascript:alert(1)"), importing.BAD_URL),
     (record(18, source="", account=None), importing.NO_ACCOUNT),
     (record(19, title=42), importing.NOT_TEXT.format(name="title")),
+    (record(20, is_original="true"), importing.BAD_ORIGINAL),
     (record(1), importing.DUPLICATE_IN_FILE.format(line=1)),
 ]
 

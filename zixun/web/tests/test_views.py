@@ -332,3 +332,10 @@ def test_english_pages_name_channels_in_english(client):
     assert ">Sports</a>" in html
     assert "Sports news" in html
     assert "Zixun home" in html
+
+
+def test_share_links_say_https_behind_a_proxy(client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    article = ArticleFactory()
+    html = client.get(article.get_absolute_url(), HTTP_X_FORWARDED_PROTO="https").content.decode()
+    assert 'value="https://testserver' in html

@@ -40,8 +40,9 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        total = count_lines(path)
-        if options["limit"] is not None:
+        # Counting the lines costs one extra read of the file; only the bar needs it.
+        total = None if options["no_progress"] else count_lines(path)
+        if total is not None and options["limit"] is not None:
             total = min(total, options["limit"])
         bar = tqdm(
             total=total, unit="条", desc=path.name, disable=options["no_progress"], file=self.stderr
