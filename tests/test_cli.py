@@ -8,6 +8,13 @@ from zixun.articles.models import Article
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """A command run through argv closes every connection when it ends (run_from_argv);
+    on PostgreSQL that would close the test's own transaction."""
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
+
+
 def test_zixun_import_articles_runs_the_import_command(tmp_path, capsys):
     path = tmp_path / "one.jsonl"
     record = {
