@@ -9,8 +9,10 @@ import or a publish.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +26,7 @@ from zixun.channels.models import Channel
 from zixun.core.pagination import Page, PageRequest, keyset_page
 from zixun.creators.models import Creator
 
+T = TypeVar("T")
 HOT_KEY = "blocks:hot:v1"
 HIGHLIGHTS_KEY = "blocks:highlights:v1"
 ORIGINALS_KEY = "blocks:originals:v1"
@@ -130,10 +133,17 @@ def article_list_past(*, article: Article, limit: int = 5) -> list[ArticleCard]:
     return _cards(queryset, limit)
 
 
+def _cached(key: str, build: Callable[[], T]) -> T:
+    """A site-wide block from the cache, built and kept for ZIXUN_BLOCK_CACHE_SECONDS on a miss."""
+    value = cache.get_or_set(key, build, settings.ZIXUN_BLOCK_CACHE_SECONDS)
+    assert value is not None  # build() never returns None
+    return cast(T, value)
+
+
 def hot_list_get(*, limit: int = 10) -> list[ArticleCard]:
     """热点推荐: the most viewed articles of the last days, topped up with the newest."""
-    cards: list[ArticleCard] | None = cache.get(HOT_KEY)
-    if cards is None:
+
+    def build() -> list[ArticleCard]:
         since = timezone.now() - timedelta(days=settings.ZIXUN_HOT_WINDOW_DAYS)
         recent = _published().filter(published_at__gte=since)
         cards = _cards(recent.order_by("-view_count", "-published_at", "-id"), limit)
@@ -141,8 +151,9 @@ def hot_list_get(*, limit: int = 10) -> list[ArticleCard]:
             seen = {c.id for c in cards}
             newest = _cards(_published().order_by("-published_at", "-id"), limit * 2)
             cards += [c for c in newest if c.id not in seen][: limit - len(cards)]
-        cache.set(HOT_KEY, cards, settings.ZIXUN_BLOCK_CACHE_SECONDS)
-    return cards
+        return cards
+
+    return _cached(HOT_KEY, build)
 
 
 def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) -> list[ChannelBlock]:
@@ -165,22 +176,14 @@ def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) ->
 
 def channel_highlights_get(*, per: int = 1) -> list[ChannelBlock]:
     """头条要闻, 体育要闻 …: the top story of each highlighted channel."""
-    blocks: list[ChannelBlock] | None = cache.get(HIGHLIGHTS_KEY)
-    if blocks is None:
-        channels = Channel.objects.filter(is_active=True, is_highlighted=True)
-        blocks = _channel_blocks(channels, original=False, per=per)
-        cache.set(HIGHLIGHTS_KEY, blocks, settings.ZIXUN_BLOCK_CACHE_SECONDS)
-    return blocks
+    channels = Channel.objects.filter(is_active=True, is_highlighted=True)
+    return _cached(HIGHLIGHTS_KEY, lambda: _channel_blocks(channels, original=False, per=per))
 
 
 def originals_get(*, per: int = 1) -> list[ChannelBlock]:
     """态度原创: the newest original (原创) article of each original-content category."""
-    blocks: list[ChannelBlock] | None = cache.get(ORIGINALS_KEY)
-    if blocks is None:
-        channels = Channel.objects.filter(is_active=True, is_original_category=True)
-        blocks = _channel_blocks(channels, original=True, per=per)
-        cache.set(ORIGINALS_KEY, blocks, settings.ZIXUN_BLOCK_CACHE_SECONDS)
-    return blocks
+    channels = Channel.objects.filter(is_active=True, is_original_category=True)
+    return _cached(ORIGINALS_KEY, lambda: _channel_blocks(channels, original=True, per=per))
 
 
 def site_version_get() -> int:

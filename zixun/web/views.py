@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
 from django.http import (
     Http404,
@@ -25,9 +29,18 @@ from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
 
 
-def _bad_page(request: HttpRequest, error: InvalidCursorError) -> HttpResponse:
-    html = render_to_string("web/error.html", {"message": str(error)}, request=request)
-    return HttpResponseBadRequest(html)
+def paginated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer a bad page cursor (?after=, ?before=, ?page=) with a 400 page that says so."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidCursorError as error:
+            html = render_to_string("web/error.html", {"message": str(error)}, request=request)
+            return HttpResponseBadRequest(html)
+
+    return wrapper
 
 
 def _side_blocks() -> dict[str, object]:
@@ -42,27 +55,23 @@ def _side_blocks() -> dict[str, object]:
 
 @require_GET
 @cached_page
+@paginated
 def home(request: HttpRequest) -> HttpResponse:
-    try:
-        page = articles.article_list_latest(page=PageRequest.from_query(request.GET))
-    except InvalidCursorError as error:
-        return _bad_page(request, error)
+    page = articles.article_list_latest(page=PageRequest.from_query(request.GET))
     context = {"page": page, "pinned": articles.article_list_pinned(), **_side_blocks()}
     return render(request, "web/home.html", context)
 
 
 @require_GET
 @cached_page
+@paginated
 def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     channel = channel_get_active(slug=slug)
     if channel is None:
         raise Http404
-    try:
-        page = articles.article_list_for_channel(
-            channel=channel, page=PageRequest.from_query(request.GET)
-        )
-    except InvalidCursorError as error:
-        return _bad_page(request, error)
+    page = articles.article_list_for_channel(
+        channel=channel, page=PageRequest.from_query(request.GET)
+    )
     context = {"channel": channel, "current_channel": channel.slug, "page": page, **_side_blocks()}
     return render(request, "web/channel.html", context)
 
@@ -96,16 +105,14 @@ def article_qr(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @require_GET
 @cached_page
+@paginated
 def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
     creator = creator_get(creator_id=creator_id)
     if creator is None:
         raise Http404
-    try:
-        page = articles.article_list_for_creator(
-            creator=creator, page=PageRequest.from_query(request.GET)
-        )
-    except InvalidCursorError as error:
-        return _bad_page(request, error)
+    page = articles.article_list_for_creator(
+        creator=creator, page=PageRequest.from_query(request.GET)
+    )
     return render(request, "web/account.html", {"creator": creator, "page": page})
 
 
