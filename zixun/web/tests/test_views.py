@@ -339,3 +339,23 @@ def test_share_links_say_https_behind_a_proxy(client, settings):
     article = ArticleFactory()
     html = client.get(article.get_absolute_url(), HTTP_X_FORWARDED_PROTO="https").content.decode()
     assert 'value="https://testserver' in html
+
+
+@pytest.mark.parametrize("name", ["home", "channel", "account"])
+def test_list_pages_query_budget(client, site, settings, django_assert_max_num_queries, name):
+    settings.ZIXUN_PAGE_CACHE_SECONDS = 0
+    url = {
+        "home": reverse("web:home"),
+        "channel": reverse("web:channel", args=["news"]),
+        "account": site["author"].get_absolute_url(),
+    }[name]
+    client.get(url)  # fills the block and fragment caches
+    with django_assert_max_num_queries(3):
+        assert client.get(url).status_code == 200
+
+
+def test_the_500_page_renders_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "服务器出错了" in html
