@@ -15,6 +15,7 @@ from types import FrameType
 from bench.database import bench_env, build_database, find_article_id
 from bench.errors import BenchError
 from bench.loadgen import Measurement, Tool, measure, pick_tool
+from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination
 from bench.report import Report, print_table, write_results
 from bench.server import Server, log_tail, serve
 
@@ -33,6 +34,7 @@ class Options:
     corpus_limit: int | None
     tool: Tool | None
     keep: bool
+    scale: int
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -52,10 +54,19 @@ def parse_args(argv: list[str] | None) -> Options:
         "--tool", choices=["wrk", "python"], help="load generator (default: wrk when installed)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (db, server log)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=DEFAULT_SCALE,
+        help=f"give the reference account this many articles, then time its first, middle "
+        f"and last pages (default {DEFAULT_SCALE}; 0 skips it)",
+    )
     args = parser.parse_args(argv)
     for name in ("duration", "connections", "rounds", "workers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if args.scale < 0:
+        parser.error("--scale must be 0 or more")
     return Options(
         duration_s=args.duration,
         connections=args.connections,
@@ -64,6 +75,7 @@ def parse_args(argv: list[str] | None) -> Options:
         corpus_limit=None if args.full else args.corpus_limit,
         tool=args.tool,
         keep=args.keep,
+        scale=args.scale,
     )
 
 
@@ -144,6 +156,10 @@ def run(options: Options) -> int:
         env = bench_env(directory)
         build_database(root=ROOT, env=env, corpus_limit=options.corpus_limit)
         article_id, kind = find_article_id(root=ROOT, env=env)
+        # Before the server starts: the scaled account is part of the database it serves.
+        pagination: PaginationResult | None = None
+        if options.scale:
+            pagination = measure_pagination(root=ROOT, env=env, count=options.scale)
         article_path = f"/article/{article_id}/"
         print(f"[bench] measuring {article_path} ({kind})", flush=True)
         bare_file = directory / "bare.html"
@@ -184,6 +200,7 @@ def run(options: Options) -> int:
             article=article,
             bare=bare,
             render=render,
+            pagination=pagination,
         )
         print_table(report)
         write_results(report)

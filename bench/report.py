@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.loadgen import Measurement, Tool
+from bench.pagination import PaginationResult, print_pagination
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 GOAL_RATIO_THROUGHPUT = 0.7
@@ -29,6 +30,8 @@ class Report:
     bare: Measurement
     # The article page rendered on every request (the page cache bypassed).
     render: Measurement
+    # The reference account scaled up, its first/middle/last pages timed (None: --scale 0).
+    pagination: PaginationResult | None = None
 
     @property
     def ratio_throughput(self) -> float:
@@ -61,6 +64,7 @@ class Report:
             "ratio_render_throughput": round(self.ratio_render_throughput, 3),
             "goal_ratio_throughput": GOAL_RATIO_THROUGHPUT,
             "corpus_limit": self.corpus_limit,
+            "pagination": self.pagination.as_dict() if self.pagination else None,
         }
 
 
@@ -90,6 +94,8 @@ def print_table(report: Report) -> None:
     )
     print(f"p50 latency ratio article/bare: {report.ratio_p50_latency:.3f}")
     print(f"throughput ratio render/bare (a page-cache miss): {report.ratio_render_throughput:.3f}")
+    if report.pagination:
+        print_pagination(report.pagination)
 
 
 def write_results(report: Report, path: Path = RESULTS_PATH) -> None:

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from zixun.creators.models import Creator
+from zixun.demo.reference import REFERENCE_ACCOUNT
+from zixun.demo.scale import demo_scale_account, published_count
+
+# The reference account's article count on the reference site.
+REFERENCE_COUNT = 1076115
+
+
+class Command(BaseCommand):
+    help = (
+        "Top an account up to COUNT published articles with a synthetic archive (to show that "
+        "its last page opens as fast as its first). Safe to interrupt and run again: only the "
+        "missing articles are added."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--account",
+            default=REFERENCE_ACCOUNT,
+            help=f"account name (default {REFERENCE_ACCOUNT})",
+        )
+        parser.add_argument(
+            "--count",
+            type=int,
+            default=REFERENCE_COUNT,
+            help=f"published articles the account ends with (default {REFERENCE_COUNT})",
+        )
+        parser.add_argument("--batch", type=int, default=20000, help="articles per transaction")
+        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name: str = options["account"]
+        count: int = options["count"]
+        if count < 0:
+            raise CommandError("--count must be 0 or more")
+        if options["batch"] < 1:
+            raise CommandError("--batch must be at least 1")
+        creator = Creator.objects.filter(name=name.strip()).first()
+        existing = published_count(creator) if creator else 0
+        bar = tqdm(
+            total=count,
+            initial=min(existing, count),
+            unit="篇",
+            unit_scale=True,
+            desc=name,
+            disable=options["no_progress"],
+            file=self.stderr,
+        )
+        committed = 0
+
+        def advance(added: int) -> None:
+            nonlocal committed
+            committed += added
+            bar.update(added)
+
+        try:
+            added = demo_scale_account(
+                name=name, count=count, batch=options["batch"], on_progress=advance
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        except KeyboardInterrupt:
+            bar.close()
+            self.stderr.write(
+                f"已中断 interrupted: {committed} articles committed; "
+                "run the same command again to add the rest"
+            )
+            raise SystemExit(130) from None
+        finally:
+            bar.close()
+        total = Creator.objects.get(name=name.strip()).article_count
+        self.stdout.write(f"新增 added {added} · 账号文章数 article count {total}")
