@@ -69,12 +69,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "zixun.web",  # before allauth: its templates override allauth's layout
+    "allauth",
+    "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     "zixun.core",
     "zixun.accounts",
     "zixun.channels",
     "zixun.creators",
     "zixun.articles",
-    "zixun.web",
+    "zixun.moderation",
     "zixun.demo",
 ]
 
@@ -87,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zixun.web.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -146,6 +152,40 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies older hashes, then upgrades them
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "web:home"
+# Accounts (django-allauth): sign in with email; email addresses are verified.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env("ZIXUN_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = env("ZIXUN_EMAIL_SUBJECT_PREFIX", "[资讯] ")
+# Mail: written to files under VAR_DIR/mail by default (read them there on one
+# machine); set ZIXUN_EMAIL_HOST to send through an SMTP server instead.
+EMAIL_HOST = env("ZIXUN_EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(env("ZIXUN_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env("ZIXUN_EMAIL_USER")
+    EMAIL_HOST_PASSWORD = env("ZIXUN_EMAIL_PASSWORD")
+    EMAIL_USE_TLS = env_bool("ZIXUN_EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = env("ZIXUN_EMAIL_FROM", "资讯 <noreply@localhost>")
+
+# Background tasks (django-tasks): the database backend, run by `zixun worker`.
+TASKS = {"default": {"BACKEND": env("ZIXUN_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -165,8 +205,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("ZIXUN_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("ZIXUN_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Files only editors may read (application credentials): outside MEDIA_ROOT, never served.
+PRIVATE_ROOT = Path(env("ZIXUN_PRIVATE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -218,6 +264,15 @@ ZIXUN_PAGE_SIZE = int(env("ZIXUN_PAGE_SIZE", "20"))
 ZIXUN_BLOCK_CACHE_SECONDS = int(env("ZIXUN_BLOCK_CACHE_SECONDS", "60"))
 # Seconds an anonymous reader's page stays cached (0 turns the page cache off).
 ZIXUN_PAGE_CACHE_SECONDS = int(env("ZIXUN_PAGE_CACHE_SECONDS", "60"))
+# Serve uploaded media (/media/) from the app: right for one machine; turn it off when
+# the reverse proxy or object storage serves MEDIA_ROOT.
+ZIXUN_SERVE_MEDIA = env_bool("ZIXUN_SERVE_MEDIA", True)
+# Uploads: the largest file (bytes) and image (pixels) accepted.
+ZIXUN_UPLOAD_MAX_BYTES = int(env("ZIXUN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+ZIXUN_UPLOAD_MAX_PIXELS = int(env("ZIXUN_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# 申请入驻: attempts per user, and accounts (approved or pending) per resident ID number.
+ZIXUN_APPLY_MAX_ATTEMPTS = int(env("ZIXUN_APPLY_MAX_ATTEMPTS", "3"))
+ZIXUN_ACCOUNTS_PER_ID = int(env("ZIXUN_ACCOUNTS_PER_ID", "1"))
 # The hot list counts views of articles published in the last N days.
 ZIXUN_HOT_WINDOW_DAYS = int(env("ZIXUN_HOT_WINDOW_DAYS", "7"))
 # A JSON file {"source category": "channel slug"} merged over the built-in import map.

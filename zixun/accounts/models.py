@@ -1,13 +1,25 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    """A person who signs in: reader, creator member, editor or admin.
+    """A person who signs in: a reader, who may also be a member of creator accounts
+    (Creator.members), an editor or an admin."""
 
-    Roles and reader preferences arrive with #3 and #4; the custom model exists
-    from the first migration so that they can be added without a swap.
-    """
+    class Role(models.TextChoices):
+        READER = "reader", _("读者")
+        EDITOR = "editor", _("编辑")
+        ADMIN = "admin", _("管理员")
+
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.READER)
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined,misc]
         ordering = ["id"]
         swappable = "AUTH_USER_MODEL"
+
+    @property
+    def is_editor(self) -> bool:
+        return self.is_active and (
+            self.role in {self.Role.EDITOR, self.Role.ADMIN} or self.is_superuser
+        )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +13,17 @@ class Article(BaseModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
+        PENDING = "pending", _("待审核")
+        SCHEDULED = "scheduled", _("定时发布")
         PUBLISHED = "published", _("已发布")
+        REJECTED = "rejected", _("未通过")
         UNPUBLISHED = "unpublished", _("已下线")
 
     creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="articles")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="articles")
     title = models.CharField(max_length=120)
+    # What the creator wrote (Markdown); body_html is rendered from it and sanitized.
+    body_source = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     body_text = models.TextField(blank=True)
     summary = models.CharField(max_length=200, blank=True)
@@ -33,6 +39,13 @@ class Article(BaseModel):
     content_hash = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    # 定时发布: when a scheduled article goes live.
+    scheduled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # 更新于: when a published article was last revised.
+    revised_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(blank=True)
+    # Soft delete: hidden everywhere, restorable by editors.
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Editors pin headlines (置顶) to the top of the home page.
     pinned_at = models.DateTimeField(null=True, blank=True, db_index=True)
     view_count = models.PositiveIntegerField(default=0)
@@ -70,3 +83,49 @@ class Article(BaseModel):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class Revision(models.Model):
+    """A published version of an article; every publish and every later edit adds one."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=120)
+    body_source = models.TextField(blank=True)
+    body_html = models.TextField()
+    summary = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+
+class Image(BaseModel):
+    """An uploaded image of a creator account: cleaned, with renditions and alt text."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="images")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt = models.CharField(max_length=200)
+    # {"320": "images/…/x-320.jpg", "960": "…"}: storage names of the smaller renditions.
+    renditions = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.alt

@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from zixun.articles.models import Article
+from zixun.accounts.models import User
+from zixun.articles.models import Article, Image, Revision
 from zixun.channels.models import Channel
 from zixun.core.pagination import Page, PageRequest, keyset_page
 from zixun.creators.models import Creator
@@ -61,7 +62,7 @@ class ChannelBlock:
 
 
 def _published() -> QuerySet[Article]:
-    return Article.objects.filter(status=Article.Status.PUBLISHED)
+    return Article.objects.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
 
 
 def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
@@ -199,3 +200,63 @@ def blocks_invalidate() -> None:
     """Drop the cached site-wide blocks and start a new site version (and so new pages)."""
     cache.delete_many(BLOCK_KEYS)
     cache.set(SITE_VERSION_KEY, time.time_ns(), None)
+
+
+# The studio and the review queues -----------------------------------------------------------
+
+STUDIO_PAGE = 30
+
+
+def article_get_for_edit(*, user: User, article_id: int) -> Article:
+    """An article the user may edit: a member of its account, or an editor.
+
+    Raises Article.DoesNotExist otherwise, so that the view answers 404 and does
+    not reveal that someone else's draft exists.
+    """
+    queryset = Article.objects.select_related("creator", "channel")
+    if not user.is_editor:
+        queryset = queryset.filter(creator__members=user, deleted_at__isnull=True)
+    return queryset.get(pk=article_id)
+
+
+def article_list_for_studio(*, user: User, before_id: int | None = None) -> list[Article]:
+    """The articles of every account the user is a member of, newest first (keyset on id)."""
+    queryset = (
+        Article.objects.filter(creator__members=user, deleted_at__isnull=True)
+        .select_related("creator", "channel")
+        .order_by("-id")
+    )
+    if before_id is not None:
+        queryset = queryset.filter(pk__lt=before_id)
+    return list(queryset[: STUDIO_PAGE + 1])
+
+
+def article_list_pending(*, before_id: int | None = None) -> list[Article]:
+    """The review queue, oldest first: the article that has waited longest is on top."""
+    queryset = (
+        Article.objects.filter(status=Article.Status.PENDING, deleted_at__isnull=True)
+        .select_related("creator", "channel")
+        .order_by("id")
+    )
+    if before_id is not None:
+        queryset = queryset.filter(pk__gt=before_id)
+    return list(queryset[: STUDIO_PAGE + 1])
+
+
+def article_list_deleted(*, before_id: int | None = None) -> list[Article]:
+    queryset = (
+        Article.objects.filter(deleted_at__isnull=False)
+        .select_related("creator", "channel")
+        .order_by("-id")
+    )
+    if before_id is not None:
+        queryset = queryset.filter(pk__lt=before_id)
+    return list(queryset[: STUDIO_PAGE + 1])
+
+
+def revision_list(*, article: Article) -> QuerySet[Revision]:
+    return article.revisions.select_related("author").order_by("-number")
+
+
+def image_list_for_creator(*, creator_id: int, limit: int = 60) -> list[Image]:
+    return list(Image.objects.filter(creator_id=creator_id)[:limit])

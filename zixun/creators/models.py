@@ -1,9 +1,15 @@
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zixun.core.models import BaseModel
+
+
+def private_storage() -> Storage:
+    """Storage for files that are never served to the public (STORAGES["private"])."""
+    return storages["private"]
 
 
 class Creator(BaseModel):
@@ -25,6 +31,8 @@ class Creator(BaseModel):
         max_length=12, choices=AccountType.choices, default=AccountType.PERSONAL
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="creators", blank=True)
+    # Trusted accounts publish directly; the others' articles wait in the review queue.
+    is_trusted = models.BooleanField(default=False)
     # Denormalized counters; `zixun recount` rebuilds them from rows.
     article_count = models.PositiveIntegerField(default=0)
     follower_count = models.PositiveIntegerField(default=0)
@@ -60,3 +68,46 @@ class Follow(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.creator_id}"
+
+
+class Application(BaseModel):
+    """An application to open a creator account (申请入驻), reviewed by an editor."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    account_type = models.CharField(max_length=12, choices=Creator.AccountType.choices)
+    account_name = models.CharField(max_length=30)
+    avatar = models.ImageField(upload_to="applications/avatars/%Y/%m/", blank=True)
+    introduction = models.CharField(max_length=300)
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="+")
+    operator_name = models.CharField(max_length=30)
+    # The resident ID number is never stored: only a masked form to show and a
+    # keyed fingerprint to enforce one account per ID number.
+    id_number_masked = models.CharField(max_length=18)
+    id_fingerprint = models.CharField(max_length=64, db_index=True)
+    # Organisation credentials (媒体/企业/政务): only editors can download them.
+    credentials = models.FileField(
+        upload_to="applications/credentials/%Y/%m/", storage=private_storage, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reject_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    creator = models.OneToOneField(
+        Creator, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_name} ({self.get_status_display()})"

@@ -1,7 +1,42 @@
 from __future__ import annotations
 
-from zixun.creators.models import Creator
+from django.db.models import QuerySet
+
+from zixun.accounts.models import User
+from zixun.creators.models import Application, Creator
 
 
 def creator_get(*, creator_id: int) -> Creator | None:
     return Creator.objects.filter(pk=creator_id).first()
+
+
+def creator_list_for_member(*, user: User) -> list[Creator]:
+    return list(Creator.objects.filter(members=user).order_by("id"))
+
+
+def creator_get_for_member(*, user: User, creator_id: int) -> Creator:
+    """An account the user runs (or any account, for an editor); raises Creator.DoesNotExist."""
+    queryset = Creator.objects.all() if user.is_editor else Creator.objects.filter(members=user)
+    return queryset.get(pk=creator_id)
+
+
+def application_list_for_applicant(*, user: User) -> list[Application]:
+    return list(Application.objects.filter(applicant=user).select_related("channel", "creator"))
+
+
+def application_list_pending() -> QuerySet[Application]:
+    """The review queue, oldest first."""
+    return (
+        Application.objects.filter(status=Application.Status.PENDING)
+        .select_related("applicant", "channel")
+        .order_by("created_at", "id")
+    )
+
+
+def application_get_for_review(*, user: User, application_id: int) -> Application:
+    """Raises Application.DoesNotExist unless the user is an editor."""
+    if not user.is_editor:
+        raise Application.DoesNotExist
+    return Application.objects.select_related("applicant", "channel", "creator").get(
+        pk=application_id
+    )

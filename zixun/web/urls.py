@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zixun.web import views
+from zixun.web import editorial, studio, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,7 +9,35 @@ urlpatterns = [
     path("article/<int:article_id>/", views.article_detail, name="article"),
     path("article/<int:article_id>/qr.svg", views.article_qr, name="article-qr"),
     path("account/<int:creator_id>/", views.account_detail, name="account"),
-    path("apply/", views.apply_info, name="apply"),
+    path("apply/", studio.apply, name="apply"),
+    path("article/<int:article_id>/revisions/", studio.article_revisions, name="revisions"),
+    path("studio/", studio.studio_home, name="studio"),
+    path("studio/new/", studio.article_new, name="studio-new"),
+    path("studio/preview/", studio.markdown_preview, name="studio-markdown-preview"),
+    path("studio/images/", studio.image_upload, name="studio-image-upload"),
+    path("studio/articles/<int:article_id>/", studio.article_edit, name="studio-article"),
+    path(
+        "studio/articles/<int:article_id>/autosave/",
+        studio.article_autosave,
+        name="studio-autosave",
+    ),
+    path(
+        "studio/articles/<int:article_id>/preview/",
+        studio.article_preview,
+        name="studio-preview",
+    ),
+    path("editor/", editorial.editor_home, name="editor"),
+    path(
+        "editor/applications/<int:application_id>/",
+        editorial.application_review,
+        name="editor-application",
+    ),
+    path(
+        "editor/applications/<int:application_id>/credentials/",
+        editorial.application_credentials,
+        name="editor-credentials",
+    ),
+    path("editor/articles/<int:article_id>/", editorial.article_review, name="editor-article"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("mode/<str:mode>/<str:state>/", views.mode_set, name="mode-set"),
     path("lang/<str:code>/", views.language_set, name="language-set"),

@@ -117,11 +117,6 @@ def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
 
 
 @require_GET
-def apply_info(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/apply.html")
-
-
-@require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 

@@ -1,0 +1,161 @@
+"""Editors' pages (审核): the application and article review queues, takedowns,
+restores and the audit log. Non-editors get 404: the pages do not exist for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from zixun.accounts.models import User
+from zixun.articles import selectors as article_selectors
+from zixun.articles import services as article_services
+from zixun.articles.models import Article
+from zixun.articles.services import ArticleError
+from zixun.creators import selectors as creator_selectors
+from zixun.creators.models import Application
+from zixun.creators.services import ApplicationError, application_approve, application_reject
+from zixun.moderation.selectors import audit_list_for, audit_list_latest
+from zixun.web.forms import ApproveForm, ReasonForm
+
+View = Callable[..., Any]
+
+
+def editor_required(view: View) -> View:
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if not isinstance(user, User) or not user.is_editor:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _editor(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@editor_required
+@require_GET
+def editor_home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "applications": creator_selectors.application_list_pending()[:50],
+        "articles": article_selectors.article_list_pending()[:50],
+        "deleted": article_selectors.article_list_deleted()[:50],
+        "audit": audit_list_latest(limit=50),
+    }
+    return render(request, "web/editor/home.html", context)
+
+
+def _application(request: HttpRequest, application_id: int) -> Application:
+    try:
+        return creator_selectors.application_get_for_review(
+            user=_editor(request), application_id=application_id
+        )
+    except Application.DoesNotExist as error:
+        raise Http404 from error
+
+
+@editor_required
+def application_review(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _application(request, application_id)
+    approve_form = ApproveForm(request.POST or None)
+    reason_form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve" and approve_form.is_valid():
+                creator = application_approve(
+                    application=application, by=_editor(request),
+                    verification_label=approve_form.cleaned_data.get("verification_label") or "",
+                )  # fmt: skip
+                messages.success(request, _("已开通账号：%(name)s") % {"name": creator.name})
+                return redirect("web:editor")
+            if action == "reject" and reason_form.is_valid():
+                application_reject(
+                    application=application, by=_editor(request),
+                    reason=reason_form.cleaned_data.get("reason") or "",
+                )  # fmt: skip
+                messages.success(request, _("已退回申请"))
+                return redirect("web:editor")
+            messages.error(request, _("未知的操作"))
+        except (ApplicationError, PermissionDenied) as error:
+            messages.error(request, str(error))
+    context = {
+        "application": application,
+        "approve_form": approve_form,
+        "reason_form": reason_form,
+        "history": audit_list_for(target=application),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/editor/application.html", context, status=status)
+
+
+@editor_required
+@require_GET
+def application_credentials(request: HttpRequest, application_id: int) -> FileResponse:
+    """The applicant's credentials file, for editors only; never a public URL."""
+    application = _application(request, application_id)
+    if not application.credentials:
+        raise Http404
+    name = application.credentials.name.rsplit("/", 1)[-1]
+    return FileResponse(application.credentials.open("rb"), as_attachment=True, filename=name)
+
+
+ARTICLE_ACTIONS = {"approve", "reject", "unpublish", "restore"}
+
+
+@editor_required
+def article_review(request: HttpRequest, article_id: int) -> HttpResponse:
+    try:
+        article = article_selectors.article_get_for_edit(
+            user=_editor(request), article_id=article_id
+        )
+    except Article.DoesNotExist as error:
+        raise Http404 from error
+    reason_form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        reason = reason_form.cleaned_data.get("reason", "") if reason_form.is_valid() else ""
+        try:
+            _article_action(request, article, action, reason)
+            return redirect("web:editor")
+        except (ArticleError, PermissionDenied) as error:
+            messages.error(request, str(error))
+    context = {
+        "article": article,
+        "reason_form": reason_form,
+        "history": audit_list_for(target=article),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/editor/article.html", context, status=status)
+
+
+def _article_action(request: HttpRequest, article: Article, action: str, reason: str) -> None:
+    editor = _editor(request)
+    if action not in ARTICLE_ACTIONS:
+        raise ArticleError(_("未知的操作"))
+    if action == "approve":
+        article_services.article_approve(article=article, by=editor)
+        messages.success(request, _("已通过"))
+    elif action == "reject":
+        article_services.article_reject(article=article, by=editor, reason=reason)
+        messages.success(request, _("已退回"))
+    elif action == "unpublish":
+        article_services.article_unpublish(article=article, by=editor, reason=reason)
+        messages.success(request, _("已下线"))
+    else:
+        article_services.article_restore(article=article, by=editor)
+        messages.success(request, _("已恢复"))
