@@ -117,7 +117,7 @@ class Image(BaseModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    file = models.ImageField(upload_to="images/%Y/%m/")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     alt = models.CharField(max_length=200)

@@ -459,8 +459,10 @@ def image_upload(*, creator: Creator, by: User, data: bytes, alt: str) -> Image:
         )  # fmt: skip
     except ValueError as error:
         raise ArticleError(str(error)) from error
-    image = Image(creator=creator, uploaded_by=by, alt=alt)
     original = processed.original
+    image = Image(
+        creator=creator, uploaded_by=by, alt=alt, width=original.width, height=original.height
+    )
     image.file.save(f"{creator.pk}.{original.extension}", ContentFile(original.content), save=False)
     stem = image.file.name.rsplit(".", 1)[0]
     image.renditions = {

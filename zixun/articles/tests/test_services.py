@@ -1,0 +1,316 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from django.utils import timezone
+
+from zixun.accounts.tests.factories import EditorFactory, UserFactory
+from zixun.articles import services
+from zixun.articles.models import Article, Revision
+from zixun.articles.services import ArticleError, ArticleInput
+from zixun.articles.tests.factories import channel
+from zixun.creators.tests.factories import CreatorFactory
+from zixun.moderation.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+Status = Article.Status
+
+
+def good_input(**changes):
+    data = {
+        "title": "社区足球联赛开幕",
+        "body_source": "## 开幕\n\n周六下午，联赛在体育公园开幕。",
+        "channel_id": channel("sports").pk,
+        "tags": ["足球", "社区"],
+    }
+    data.update(changes)
+    return ArticleInput(**data)
+
+
+@pytest.fixture
+def member():
+    return UserFactory()
+
+
+@pytest.fixture
+def creator(member):
+    creator = CreatorFactory()
+    creator.members.add(member)
+    return creator
+
+
+@pytest.fixture
+def draft(creator, member):
+    return services.article_create(creator=creator, by=member, data=good_input())
+
+
+def actions(article):
+    return list(
+        AuditEntry.objects.filter(target_id=article.pk, target_type="articles.article")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+
+
+def test_a_draft_is_rendered_and_sanitized(draft):
+    assert draft.status == Status.DRAFT
+    assert "<h2>开幕</h2>" in draft.body_html
+    assert draft.body_text.startswith("开幕")
+    assert draft.summary.startswith("开幕")
+    assert actions(draft) == ["article.create"]
+
+
+def test_untrusted_accounts_go_through_review(draft, member, django_capture_on_commit_callbacks):
+    article = services.article_submit(article=draft, by=member)
+    assert article.status == Status.PENDING
+    editor = EditorFactory()
+    with django_capture_on_commit_callbacks(execute=True):  # the follow-up task recounts
+        article = services.article_approve(article=article, by=editor)
+    assert article.status == Status.PUBLISHED
+    assert article.published_at is not None
+    assert article.revisions.count() == 1
+    assert actions(article) == [
+        "article.create",
+        "article.submit",
+        "article.approve",
+        "article.publish",
+    ]
+    article.creator.refresh_from_db()
+    assert article.creator.article_count == 1
+
+
+def test_trusted_accounts_publish_directly(draft, member, creator):
+    creator.is_trusted = True
+    creator.save()
+    article = services.article_submit(article=draft, by=member)
+    assert article.status == Status.PUBLISHED
+
+
+def test_rejection_needs_a_reason_and_the_author_sees_it(draft, member):
+    services.article_submit(article=draft, by=member)
+    editor = EditorFactory()
+    with pytest.raises(ArticleError, match=services.REASON_REQUIRED.split(" / ")[0]):
+        services.article_reject(article=draft, by=editor, reason="  ")
+    article = services.article_reject(article=draft, by=editor, reason="标题与内容不符")
+    assert article.status == Status.REJECTED
+    assert article.reject_reason == "标题与内容不符"
+    # The author edits and submits again.
+    article = services.article_save_draft(
+        article=article, by=member, data=good_input(title="新标题")
+    )
+    assert article.status == Status.DRAFT
+    assert services.article_submit(article=article, by=member).status == Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("state", "call"),
+    [
+        (Status.PUBLISHED, lambda a, u, e: services.article_submit(article=a, by=u)),
+        (Status.DRAFT, lambda a, u, e: services.article_approve(article=a, by=e)),
+        (Status.DRAFT, lambda a, u, e: services.article_reject(article=a, by=e, reason="x")),
+        (Status.DRAFT, lambda a, u, e: services.article_unpublish(article=a, by=u)),
+        (Status.DRAFT, lambda a, u, e: services.article_revise(article=a, by=u, data=good_input())),
+        (
+            Status.PUBLISHED,
+            lambda a, u, e: services.article_save_draft(article=a, by=u, data=good_input()),
+        ),
+        (Status.DRAFT, lambda a, u, e: services.article_restore(article=a, by=e)),
+    ],
+)
+def test_impossible_transitions_are_refused_and_change_nothing(draft, member, state, call):
+    Article.objects.filter(pk=draft.pk).update(
+        status=state, published_at=timezone.now() if state == Status.PUBLISHED else None
+    )
+    draft.refresh_from_db()
+    before = (draft.status, draft.title, draft.body_html)
+    with pytest.raises(ArticleError, match="不能"):
+        call(draft, member, EditorFactory())
+    draft.refresh_from_db()
+    assert (draft.status, draft.title, draft.body_html) == before
+
+
+def test_creators_cannot_approve_their_own_articles(draft, member):
+    services.article_submit(article=draft, by=member)
+    with pytest.raises(PermissionDenied):
+        services.article_approve(article=draft, by=member)
+
+
+def test_another_creator_cannot_touch_a_draft(draft):
+    stranger = UserFactory()
+    for call in (
+        lambda: services.article_save_draft(article=draft, by=stranger, data=good_input()),
+        lambda: services.article_submit(article=draft, by=stranger),
+        lambda: services.article_delete(article=draft, by=stranger),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": "长" * 10_000}, services.TITLE_TOO_LONG),
+        ({"title": "   "}, services.TITLE_REQUIRED),
+        ({"body_source": "x" * 100_001}, "正文不能超过"),
+        ({"body_source": "![](/media/a.png)"}, "替代文字"),
+        ({"tags": ["标签"] * 3 + [f"t{i}" for i in range(11)]}, services.TOO_MANY_TAGS),
+        ({"channel_id": 10**9}, services.CHANNEL_INVALID),
+        ({"summary": "摘" * 201}, services.SUMMARY_TOO_LONG),
+    ],
+)
+def test_bad_input_gets_a_clear_message(draft, member, changes, message):
+    services.article_submit(
+        article=services.article_save_draft(article=draft, by=member, data=good_input()), by=member
+    )
+    editor = EditorFactory()
+    article = services.article_approve(article=draft, by=editor)
+    with pytest.raises(ArticleError) as error:
+        services.article_revise(article=article, by=member, data=good_input(**changes))
+    assert message.split(" / ")[0] in str(error.value)
+
+
+def test_a_failed_edit_keeps_the_published_text_and_every_revision(draft, member):
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = services.article_submit(article=draft, by=member)
+    services.article_revise(
+        article=article, by=member, data=good_input(title="第二版"), note="改标题"
+    )
+    with pytest.raises(ArticleError):
+        services.article_revise(
+            article=article, by=member, data=good_input(body_source="<script>" * 0)
+        )
+    article.refresh_from_db()
+    assert article.title == "第二版"
+    assert list(article.revisions.values_list("number", "title")) == [
+        (2, "第二版"),
+        (1, "社区足球联赛开幕"),
+    ]
+    assert article.revised_at is not None
+
+
+def test_scripts_in_the_body_are_escaped(draft, member):
+    data = good_input(
+        body_source="<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n<img src=x onerror=alert(1)>"
+    )
+    article = services.article_save_draft(article=draft, by=member, data=data)
+    assert "<script" not in article.body_html
+    assert 'href="javascript' not in article.body_html  # shown as text, never a link
+    assert "<img" not in article.body_html  # raw HTML is text in Markdown
+
+
+def test_a_schedule_in_the_past_or_too_far_is_refused(draft, member):
+    with pytest.raises(ArticleError, match=services.SCHEDULE_IN_PAST.split(" / ")[0]):
+        services.article_submit(
+            article=draft, by=member, scheduled_at=timezone.now() - timedelta(hours=1)
+        )
+    with pytest.raises(ArticleError, match=services.SCHEDULE_TOO_FAR.split(" / ")[0]):
+        services.article_submit(
+            article=draft, by=member, scheduled_at=timezone.now() + timedelta(days=31)
+        )
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def _due(article):
+    Article.objects.filter(pk=article.pk).update(scheduled_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_scheduled_article_is_published_exactly_once(draft, member):
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = services.article_submit(
+        article=draft, by=member, scheduled_at=timezone.now() + timedelta(hours=1)
+    )
+    assert article.status == Status.SCHEDULED
+    assert services.article_publish_due(article_id=article.pk) is False  # not due yet
+    _due(article)
+    results = [services.article_publish_due(article_id=article.pk) for _ in range(3)]
+    results.append(services.articles_publish_due())
+    assert results == [True, False, False, 0]
+    article.refresh_from_db()
+    assert article.status == Status.PUBLISHED
+    assert Revision.objects.filter(article=article).count() == 1
+    assert actions(article).count("article.publish") == 1
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_the_worker_publishes_a_scheduled_article_once(
+    draft, member, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.management import call_command
+
+    # The worker recycles connections between tasks; in a test that would close
+    # the test's own transaction (PostgreSQL).
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    from django_tasks_db.models import DBTaskResult
+
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    when = timezone.now() + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = services.article_submit(article=draft, by=member, scheduled_at=when)
+    task = DBTaskResult.objects.get(task_path__endswith="article_publish_due_task")
+    assert task.run_after == when
+    # Time passes: the schedule comes due.
+    _due(article)
+    DBTaskResult.objects.filter(pk=task.pk).update(run_after=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    article.refresh_from_db()
+    assert article.status == Status.PUBLISHED
+    assert actions(article).count("article.publish") == 1
+
+
+def test_editing_a_scheduled_article_cancels_the_schedule(draft, member):
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = services.article_submit(
+        article=draft, by=member, scheduled_at=timezone.now() + timedelta(hours=1)
+    )
+    article = services.article_save_draft(article=article, by=member, data=good_input(title="改"))
+    assert (article.status, article.scheduled_at) == (Status.DRAFT, None)
+    _due(article)  # the old task would find nothing to publish
+    assert services.article_publish_due(article_id=article.pk) is False
+
+
+def test_delete_is_soft_and_editors_restore(draft, member, django_capture_on_commit_callbacks):
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = services.article_submit(article=draft, by=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_delete(article=article, by=member)
+    article.refresh_from_db()
+    assert article.deleted_at is not None
+    assert not Article.objects.filter(pk=article.pk, deleted_at__isnull=True).exists()
+    article.creator.refresh_from_db()
+    assert article.creator.article_count == 0
+    with pytest.raises(PermissionDenied):
+        services.article_restore(article=article, by=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_restore(article=article, by=EditorFactory())
+    article.refresh_from_db()
+    assert article.deleted_at is None
+    assert article.status == Status.PUBLISHED
+    article.creator.refresh_from_db()
+    assert article.creator.article_count == 1
+
+
+def test_an_editors_takedown_needs_a_reason(draft, member):
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = services.article_submit(article=draft, by=member)
+    editor = EditorFactory()
+    with pytest.raises(ArticleError):
+        services.article_unpublish(article=article, by=editor)
+    services.article_unpublish(article=article, by=editor, reason="违反社区规范")
+    entry = AuditEntry.objects.get(action="article.unpublish")
+    assert (entry.actor_name, entry.reason, entry.to_state) == (
+        editor.username,
+        "违反社区规范",
+        "unpublished",
+    )

@@ -1,0 +1,163 @@
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from PIL import Image as PILImage
+
+from zixun.accounts.tests.factories import EditorFactory, UserFactory
+from zixun.articles.tests.factories import channel
+from zixun.creators import services
+from zixun.creators.models import Application, Creator
+from zixun.creators.services import ApplicationError, ApplicationInput
+from zixun.creators.tests.factories import CreatorFactory
+from zixun.moderation.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number(first17="11010519491231002"):
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+def png(size=(64, 64)):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def application_input(**changes):
+    data = {
+        "account_type": Creator.AccountType.PERSONAL,
+        "account_name": "江畔观察",
+        "introduction": "关注城市生活的个人创作者",
+        "channel_id": channel("news").pk,
+        "operator_name": "林一",
+        "id_number": id_number(),
+    }
+    data.update(changes)
+    return ApplicationInput(**data)
+
+
+def test_an_application_stores_only_a_masked_id_number():
+    application = services.application_submit(applicant=UserFactory(), data=application_input())
+    assert application.status == Application.Status.PENDING
+    assert application.id_number_masked == "110***********002X"
+    stored = " ".join(
+        str(v) for v in Application.objects.filter(pk=application.pk).values().get().values()
+    )
+    assert id_number() not in stored
+    assert AuditEntry.objects.filter(action="application.submit", target_id=application.pk).exists()
+
+
+def test_approval_opens_the_account_with_its_label_and_member():
+    applicant = UserFactory()
+    application = services.application_submit(
+        applicant=applicant, data=application_input(avatar=png())
+    )
+    creator = services.application_approve(application=application, by=EditorFactory())
+    assert creator.name == "江畔观察"
+    assert creator.verification_label == "头条领域创作者"
+    assert list(creator.members.all()) == [applicant]
+    assert creator.avatar
+    assert not creator.is_trusted
+    application.refresh_from_db()
+    assert (application.status, application.creator) == (Application.Status.APPROVED, creator)
+
+
+def test_an_editor_can_set_the_label():
+    application = services.application_submit(
+        applicant=UserFactory(),
+        data=application_input(
+            account_type=Creator.AccountType.MEDIA,
+            account_name="晨江日报",
+            credentials=b"%PDF-1.4 x",
+        ),
+    )
+    creator = services.application_approve(
+        application=application, by=EditorFactory(), verification_label="晨江日报官方资讯号"
+    )
+    assert creator.verification_label == "晨江日报官方资讯号"
+
+
+def test_rejection_keeps_the_reason_for_the_applicant():
+    application = services.application_submit(applicant=UserFactory(), data=application_input())
+    with pytest.raises(
+        ApplicationError, match=services.APPLICATION_REASON_REQUIRED.split(" / ")[0]
+    ):
+        services.application_reject(application=application, by=EditorFactory(), reason=" ")
+    services.application_reject(application=application, by=EditorFactory(), reason="简介过于简单")
+    application.refresh_from_db()
+    assert (application.status, application.reject_reason) == ("rejected", "简介过于简单")
+    with pytest.raises(ApplicationError, match=services.APPLICATION_NOT_PENDING.split(" / ")[0]):
+        services.application_approve(application=application, by=EditorFactory())
+
+
+def test_only_editors_review():
+    application = services.application_submit(applicant=UserFactory(), data=application_input())
+    with pytest.raises(PermissionDenied):
+        services.application_approve(application=application, by=application.applicant)
+
+
+def test_one_account_per_id_number():
+    services.application_submit(applicant=UserFactory(), data=application_input())
+    with pytest.raises(ApplicationError, match=services.APPLICATION_ID_TAKEN.split(" / ")[0]):
+        services.application_submit(
+            applicant=UserFactory(), data=application_input(account_name="另一个号")
+        )
+
+
+def test_at_most_three_attempts_and_one_pending():
+    applicant = UserFactory()
+    editor = EditorFactory()
+    for n in range(3):
+        application = services.application_submit(
+            applicant=applicant,
+            data=application_input(
+                account_name=f"号{n}", id_number=id_number(f"1101051949123100{n}")
+            ),
+        )
+        if n == 0:
+            with pytest.raises(ApplicationError, match="审核中"):
+                services.application_submit(
+                    applicant=applicant, data=application_input(account_name="再来")
+                )
+        services.application_reject(application=application, by=editor, reason="不符合要求")
+    with pytest.raises(ApplicationError, match="上限"):
+        services.application_submit(
+            applicant=applicant, data=application_input(account_name="第四次")
+        )
+    assert Application.objects.filter(applicant=applicant).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"id_number": "110105194912310021"}, "校验"),
+        ({"id_number": "12345"}, "18"),
+        ({"account_name": ""}, "账号名称"),
+        ({"account_name": "名" * 31}, "账号名称"),
+        ({"introduction": "介" * 301}, "简介"),
+        ({"channel_id": None}, "领域"),
+        ({"account_type": "alien"}, "账号类型"),
+        ({"account_type": Creator.AccountType.GOVERNMENT, "credentials": None}, "资质"),
+        (
+            {"account_type": Creator.AccountType.MEDIA, "credentials": b"MZ\x90\x00 evil.exe"},
+            "资质",
+        ),
+        ({"avatar": b"<svg onload=alert(1)>"}, "图片"),
+        ({"avatar": b"GIF89a" + b"\x00" * 40}, "图片"),
+    ],
+)
+def test_bad_applications_get_a_clear_message_and_store_nothing(changes, message):
+    with pytest.raises(ApplicationError) as error:
+        services.application_submit(applicant=UserFactory(), data=application_input(**changes))
+    assert message in str(error.value)
+    assert not Application.objects.exists()
+
+
+def test_a_taken_account_name_is_refused():
+    CreatorFactory(name="江畔观察")
+    with pytest.raises(ApplicationError, match="已被使用"):
+        services.application_submit(applicant=UserFactory(), data=application_input())

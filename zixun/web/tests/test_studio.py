@@ -1,0 +1,299 @@
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from PIL import Image as PILImage
+
+from zixun.accounts.tests.factories import EditorFactory, UserFactory
+from zixun.articles import services
+from zixun.articles.models import Article, Image
+from zixun.articles.services import ArticleInput
+from zixun.articles.tests.factories import ArticleFactory, channel
+from zixun.creators.models import Application
+from zixun.creators.tests.factories import CreatorFactory
+from zixun.creators.tests.test_applications import id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg(size=(800, 600)):
+    buffer = io.BytesIO()
+    exif = PILImage.Exif()
+    exif[0x010F] = "SecretCameraMaker"
+    PILImage.new("RGB", size, (10, 120, 200)).save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def writer():
+    return UserFactory()
+
+
+@pytest.fixture
+def creator(writer):
+    creator = CreatorFactory()
+    creator.members.add(writer)
+    return creator
+
+
+@pytest.fixture
+def draft(creator, writer):
+    return services.article_create(
+        creator=creator, by=writer,
+        data=ArticleInput(title="草稿标题", body_source="正文", channel_id=channel("news").pk),
+    )  # fmt: skip
+
+
+def form_data(**changes):
+    data = {
+        "title": "一篇新文章",
+        "channel": channel("tech").pk,
+        "tags": "科技，手机",
+        "summary": "",
+        "body_source": "## 小标题\n\n第一段。",
+    }
+    data.update(changes)
+    return data
+
+
+def test_studio_needs_sign_in(client, draft):
+    response = client.get(reverse("web:studio-article", args=[draft.pk]))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_another_creators_draft_is_404_everywhere(client, draft):
+    client.force_login(UserFactory())
+    for name in ("web:studio-article", "web:studio-preview"):
+        assert client.get(reverse(name, args=[draft.pk])).status_code == 404
+    assert (
+        client.post(reverse("web:studio-article", args=[draft.pk]), form_data()).status_code == 404
+    )
+    assert (
+        client.post(reverse("web:studio-autosave", args=[draft.pk]), form_data()).status_code == 404
+    )
+    assert client.post(reverse("web:studio-new"), {"creator": draft.creator_id}).status_code == 404
+    draft.refresh_from_db()
+    assert draft.title == "草稿标题"
+
+
+def test_save_submit_and_see_the_status(client, writer, draft):
+    client.force_login(writer)
+    url = reverse("web:studio-article", args=[draft.pk])
+    response = client.post(url, {**form_data(), "action": "save"}, follow=True)
+    assert "草稿已保存" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.title, draft.channel.slug, draft.tags) == ("一篇新文章", "tech", ["科技", "手机"])
+    response = client.post(url, {**form_data(), "action": "submit"}, follow=True)
+    assert "已提交审核" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PENDING
+
+
+def test_a_10000_character_title_gets_a_message_and_keeps_the_draft(client, writer, draft):
+    client.force_login(writer)
+    response = client.post(
+        reverse("web:studio-article", args=[draft.pk]),
+        {**form_data(title="长" * 10_000), "action": "save"},
+    )
+    assert response.status_code == 400
+    assert "标题不能超过 120 个字符" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.title == "草稿标题"
+
+
+def test_a_schedule_in_the_past_gets_a_message(client, writer, draft):
+    client.force_login(writer)
+    response = client.post(
+        reverse("web:studio-article", args=[draft.pk]),
+        {**form_data(), "action": "submit", "scheduled_at": "2020-01-01T08:00"},
+    )
+    assert response.status_code == 400
+    assert "定时发布时间须晚于现在" in response.content.decode()
+
+
+def test_autosave_saves_drafts_only(client, writer, draft):
+    client.force_login(writer)
+    url = reverse("web:studio-autosave", args=[draft.pk])
+    response = client.post(url, form_data(title="自动保存的标题"))
+    assert response.json()["ok"] is True
+    draft.refresh_from_db()
+    assert draft.title == "自动保存的标题"
+    Article.objects.filter(pk=draft.pk).update(
+        status=Article.Status.PUBLISHED, published_at=draft.created_at
+    )
+    assert client.post(url, form_data(title="不该覆盖")).status_code == 409
+    draft.refresh_from_db()
+    assert draft.title == "自动保存的标题"
+
+
+def test_live_preview_is_sanitized(client, writer):
+    client.force_login(writer)
+    response = client.post(
+        reverse("web:studio-markdown-preview"),
+        {"body_source": "## 好\n\n<script>alert(1)</script>[x](javascript:alert(1))"},
+    )
+    html = response.content.decode()
+    assert "<h2>好</h2>" in html
+    assert "<script" not in html
+    assert 'href="javascript' not in html
+
+
+def test_image_upload_strips_exif_and_makes_renditions(client, writer, creator):
+    client.force_login(writer)
+    response = client.post(
+        reverse("web:studio-image-upload"),
+        {
+            "creator": creator.pk,
+            "alt": "蓝色的示意图",
+            "image": ContentFile(jpeg(), name="photo.jpg"),
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    data = response.json()
+    assert data["ok"] is True
+    assert data["markdown"] == f"![蓝色的示意图]({data['url']})"
+    image = Image.objects.get()
+    stored = image.file.read()
+    assert b"SecretCameraMaker" not in stored
+    assert set(image.renditions) == {"320"}
+    assert (image.width, image.height) == (800, 600)
+
+
+@pytest.mark.parametrize(
+    ("payload", "name", "alt", "message"),
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "x.svg", "图", "图片"),
+        (b"<?php system($_GET['c']); ?>", "shell.jpg", "图", "图片"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "truncated.jpg", "图", "图片"),
+        (None, "big.jpg", "图", "MB"),
+        (None, "photo.jpg", "   ", "替代文字"),
+    ],
+)
+def test_hostile_uploads_are_refused_with_a_message(
+    client, writer, creator, settings, payload, name, alt, message
+):
+    client.force_login(writer)
+    if name == "big.jpg":
+        settings.ZIXUN_UPLOAD_MAX_BYTES = 1000
+    response = client.post(
+        reverse("web:studio-image-upload"),
+        {"creator": creator.pk, "alt": alt, "image": ContentFile(payload or jpeg(), name=name)},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert not Image.objects.exists()
+
+
+def test_uploading_to_another_account_is_404(client, creator):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("web:studio-image-upload"),
+        {"creator": creator.pk, "alt": "图", "image": ContentFile(jpeg(), name="a.jpg")},
+    )
+    assert response.status_code == 404
+
+
+def test_uploads_are_rate_limited(client, writer, creator):
+    client.force_login(writer)
+    codes = [
+        client.post(reverse("web:studio-image-upload"), {"creator": creator.pk}).status_code
+        for _ in range(22)
+    ]
+    assert codes[-1] == 429
+    response = client.post(reverse("web:studio-image-upload"), {"creator": creator.pk})
+    assert "操作太频繁" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+
+
+def test_editor_pages_do_not_exist_for_readers(client, writer):
+    client.force_login(writer)
+    assert client.get(reverse("web:editor")).status_code == 404
+    assert client.get(reverse("web:editor-article", args=[1])).status_code == 404
+
+
+def test_credentials_are_only_for_editors(client, writer):
+    from zixun.creators.services import ApplicationInput, application_submit
+
+    application = application_submit(
+        applicant=writer,
+        data=ApplicationInput(
+            account_type="media", account_name="晨江日报", introduction="日报", operator_name="王",
+            channel_id=channel("news").pk, id_number=id_number(), credentials=b"%PDF-1.4 secret",
+        ),
+    )  # fmt: skip
+    url = reverse("web:editor-credentials", args=[application.pk])
+    client.force_login(writer)
+    assert client.get(url).status_code == 404
+    client.force_login(EditorFactory())
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 secret"
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_apply_form_files_an_application(client, writer):
+    client.force_login(writer)
+    response = client.post(
+        reverse("web:apply"),
+        {
+            "account_type": "personal", "account_name": "林间笔记", "introduction": "数码评测",
+            "channel": channel("digi").pk, "operator_name": "林一", "id_number": id_number(),
+        },
+        follow=True,
+    )  # fmt: skip
+    assert "申请已提交" in response.content.decode()
+    assert Application.objects.get().account_name == "林间笔记"
+    again = client.post(
+        reverse("web:apply"),
+        {"account_type": "personal", "account_name": "再来", "introduction": "x",
+         "channel": channel("digi").pk, "operator_name": "林一", "id_number": id_number()},
+    )  # fmt: skip
+    assert again.status_code == 400
+    assert "审核中" in again.content.decode()
+
+
+def test_editor_approves_an_article_from_the_queue(client, writer, draft):
+    services.article_save_draft(
+        article=draft, by=writer,
+        data=ArticleInput(title="待审", body_source="正文", channel_id=channel("news").pk),
+    )  # fmt: skip
+    services.article_submit(article=draft, by=writer)
+    client.force_login(EditorFactory())
+    assert "待审" in client.get(reverse("web:editor")).content.decode()
+    response = client.post(reverse("web:editor-article", args=[draft.pk]), {"action": "approve"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+
+
+def test_signed_in_readers_bypass_the_page_cache(client, writer):
+    article = ArticleFactory()
+    anonymous = client.get(article.get_absolute_url()).content.decode()
+    assert "登录" in anonymous
+    client.force_login(writer)
+    signed_in = client.get(article.get_absolute_url()).content.decode()
+    assert writer.username in signed_in
+    assert "创作中心" in signed_in
+
+
+def test_revision_history_is_public_for_published_articles(client, writer, creator):
+    creator.is_trusted = True
+    creator.save()
+    article = services.article_create(
+        creator=creator, by=writer,
+        data=ArticleInput(title="初版", body_source="初版正文", channel_id=channel("news").pk),
+    )  # fmt: skip
+    article = services.article_submit(article=article, by=writer)
+    services.article_revise(
+        article=article, by=writer, note="更正数字",
+        data=ArticleInput(title="修订版", body_source="修订正文", channel_id=channel("news").pk),
+    )  # fmt: skip
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "更新于" in page
+    history = client.get(reverse("web:revisions", args=[article.pk])).content.decode()
+    assert "初版" in history
+    assert "修订版" in history
+    assert "更正数字" in history
