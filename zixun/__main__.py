@@ -16,6 +16,8 @@ ALIASES = {
     "load-demo": "demo_load",
     "serve": "web_serve",
     "recount": "creators_recount",
+    "worker": "db_worker",
+    "publish-due": "articles_publish_due",
 }
 
 

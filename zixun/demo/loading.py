@@ -5,6 +5,7 @@ import, so an interrupted load resumes by running it again."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -103,3 +104,50 @@ def demo_load_corpora(
 
 def reference_article_id() -> int | None:
     return Article.objects.filter(external_id=REFERENCE_ID).values_list("id", flat=True).first()
+
+
+# People to try the studio and the review queues with -----------------------------------------
+
+DEMO_PEOPLE = [
+    # (username, role, account they write for or "")
+    ("editor", "editor", ""),
+    ("chenjiang", "reader", "晨江晚报"),
+]
+
+
+def demo_load_people(*, var_dir: Path) -> list[tuple[str, str, str]]:
+    """An editor and a creator member, with random passwords kept in var/demo-people.txt.
+
+    Returns (username, email, password) for each, so that `make demo` can print them.
+    """
+    from allauth.account.models import EmailAddress
+
+    from zixun.accounts.models import User
+
+    path = var_dir / "demo-people.txt"
+    known: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, _, password = line.partition(" ")
+            known[name] = password
+    people = []
+    for username, role, account in DEMO_PEOPLE:
+        email = f"{username}@demo.zixun.invalid"
+        user = User.objects.filter(username=username).first()
+        if user is None or username not in known:
+            known[username] = secrets.token_urlsafe(9)
+            user = user or User(username=username, email=email, role=role)
+            user.set_password(known[username])
+            user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        if account:
+            creator = Creator.objects.filter(name=account).first()
+            if creator is not None:
+                creator.members.add(user)
+        people.append((username, email, known[username]))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{n} {p}\n" for n, p in known.items()), encoding="utf-8")
+    path.chmod(0o600)
+    return people

@@ -87,3 +87,17 @@ def test_reference_account_reposts_its_share_of_the_corpus(shared_dir):
     )
     assert reposts.exists()
     assert set(reposts.values_list("source", flat=True)) == {"央视网"}
+
+
+def test_demo_people_can_sign_in_and_keep_their_passwords(tmp_path, client):
+    from zixun.demo.loading import demo_load_people
+
+    demo_load_starter()
+    first = demo_load_people(var_dir=tmp_path)
+    again = demo_load_people(var_dir=tmp_path)
+    assert first == again
+    email, password = first[1][1], first[1][2]
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    assert response.status_code == 302
+    assert Creator.objects.get(name="晨江晚报").members.filter(username="chenjiang").exists()
+    assert client.get("/studio/").status_code == 200

@@ -10,7 +10,12 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from zixun.articles.importing import ImportStats
-from zixun.demo.loading import demo_load_corpora, demo_load_reference, demo_load_starter
+from zixun.demo.loading import (
+    demo_load_corpora,
+    demo_load_people,
+    demo_load_reference,
+    demo_load_starter,
+)
 
 
 def _summary(stats: ImportStats) -> str:
@@ -33,6 +38,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         shared: Path = options["shared"] or settings.ZIXUN_SHARED_DIR
         self.stdout.write(f"起步内容 starter content: {_summary(demo_load_starter())}")
+        for username, email, password in demo_load_people(var_dir=settings.VAR_DIR):
+            self.stdout.write(f"演示用户 demo user: {email} / {password} ({username})")
         reference = demo_load_reference(shared)
         if reference is None:
             self.stdout.write(f"未找到参考文章 no reference page under {shared}; skipped")

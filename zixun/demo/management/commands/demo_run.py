@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from zixun.web.serving import granian_argv
+
 
 class Command(BaseCommand):
-    help = "Migrate, collect static files, load the demo content and serve the site."
+    help = (
+        "Migrate, collect static files, load the demo content, then serve the site "
+        "with the background worker beside it (Ctrl-C stops both)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
@@ -19,4 +26,16 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("demo_load", no_corpus=options["no_corpus"])
-        call_command("web_serve", host=options["host"], port=options["port"], workers=1)
+        worker = subprocess.Popen([sys.executable, "-m", "zixun", "worker"])
+        host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
+        self.stdout.write(f"Zixun 资讯 已启动 / serving at http://{host}:{options['port']}/")
+        self.stdout.flush()
+        try:
+            subprocess.run(  # noqa: S603
+                granian_argv(host=options["host"], port=options["port"], workers=1), check=False
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
