@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from argparse import ArgumentParser
+from types import FrameType
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from zixun.web.serving import granian_argv
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -26,6 +32,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("demo_load", no_corpus=options["no_corpus"])
+        # A SIGTERM stops the worker too, as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
         worker = subprocess.Popen([sys.executable, "-m", "zixun", "worker"])
         host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
         self.stdout.write(f"Zixun 资讯 已启动 / serving at http://{host}:{options['port']}/")
