@@ -66,3 +66,21 @@ def shared_dir() -> Path:
     if not (SHARED_DIR / "data").is_dir():
         pytest.skip(f"the shared data sets are not present at {SHARED_DIR}")
     return SHARED_DIR
+
+
+@pytest.fixture
+def writer():  # type: ignore[no-untyped-def]
+    """A signed-up user who is a member of ``creator``."""
+    from zixun.accounts.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def creator(writer):  # type: ignore[no-untyped-def]
+    """A creator account (号) run by ``writer``; not trusted, so its articles are reviewed."""
+    from zixun.creators.tests.factories import CreatorFactory
+
+    creator = CreatorFactory()
+    creator.members.add(writer)
+    return creator

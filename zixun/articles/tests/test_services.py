@@ -10,7 +10,6 @@ from zixun.articles import services
 from zixun.articles.models import Article, Revision
 from zixun.articles.services import ArticleError, ArticleInput
 from zixun.articles.tests.factories import channel
-from zixun.creators.tests.factories import CreatorFactory
 from zixun.moderation.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -29,15 +28,8 @@ def good_input(**changes):
 
 
 @pytest.fixture
-def member():
-    return UserFactory()
-
-
-@pytest.fixture
-def creator(member):
-    creator = CreatorFactory()
-    creator.members.add(member)
-    return creator
+def member(writer):
+    return writer
 
 
 @pytest.fixture

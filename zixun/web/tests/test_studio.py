@@ -11,7 +11,6 @@ from zixun.articles.models import Article, Image
 from zixun.articles.services import ArticleInput
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.creators.models import Application
-from zixun.creators.tests.factories import CreatorFactory
 from zixun.creators.tests.test_applications import id_number
 
 pytestmark = pytest.mark.django_db
@@ -23,18 +22,6 @@ def jpeg(size=(800, 600)):
     exif[0x010F] = "SecretCameraMaker"
     PILImage.new("RGB", size, (10, 120, 200)).save(buffer, "JPEG", exif=exif)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def writer():
-    return UserFactory()
-
-
-@pytest.fixture
-def creator(writer):
-    creator = CreatorFactory()
-    creator.members.add(writer)
-    return creator
 
 
 @pytest.fixture
