@@ -3,4 +3,11 @@ from django.contrib.auth.admin import UserAdmin
 
 from zixun.accounts.models import User
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class ZixunUserAdmin(UserAdmin[User]):
+    """Django's user admin, plus the role (reader, editor, admin)."""
+
+    list_display = ["username", "email", "role", "is_active", "is_staff", "date_joined"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser"]
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("资讯 / Zixun", {"fields": ("role",)}))

@@ -44,6 +44,8 @@ class Article(BaseModel):
     # 更新于: when a published article was last revised.
     revised_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField(blank=True)
+    # The author's note on an edit waiting for review; it becomes the revision's note.
+    pending_note = models.CharField(max_length=200, blank=True)
     # Soft delete: hidden everywhere, restorable by editors.
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Editors pin headlines (置顶) to the top of the home page.

@@ -192,17 +192,30 @@ def article_save_draft(*, article: Article, by: User, data: ArticleInput) -> Art
 
 @transaction.atomic
 def article_revise(*, article: Article, by: User, data: ArticleInput, note: str = "") -> Article:
-    """Edit a published article: the change goes live and is kept as a new revision.
+    """Edit a published article; the change is kept as a new revision.
 
-    Validation happens before anything is written, so a failed edit leaves the
-    published text and every earlier revision as they were.
+    A trusted account's edit goes live at once. An untrusted account's edited
+    article goes back to the review queue (offline until approved), so that an
+    approved article cannot be swapped for another afterwards. Validation happens
+    before anything is written: a failed edit leaves the published text and every
+    earlier revision as they were.
     """
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update().select_related("creator").get(pk=article.pk)
     _require_member(by, article)
     if article.status != Status.PUBLISHED or article.deleted_at:
         raise _wrong_state(article, "修改已发布的文章", "revise")
     _apply(article, data, strict=True)
     article.revised_at = timezone.now()
+    if not (article.creator.is_trusted or by.is_editor):
+        article.status = Status.PENDING
+        article.pending_note = note[:200]
+        article.save()
+        audit_record(
+            actor=by, action="article.revise", target=article, from_state=Status.PUBLISHED,
+            to_state=Status.PENDING, reason=note,
+        )  # fmt: skip
+        _after_change(article)
+        return article
     article.save()
     _revision_add(article, by=by, note=note[:200])
     audit_record(actor=by, action="article.revise", target=article, reason=note)
@@ -339,11 +352,14 @@ def _enqueue_at(task: object, *, when: datetime, article_id: int) -> None:
 
 
 def _publish(article: Article, *, by: User | None, from_state: str, at: datetime) -> Article:
+    """Go live. A re-approved edit keeps its first publication time (and shows 更新于)."""
     article.status = Status.PUBLISHED
-    article.published_at = at
+    if article.published_at is None or article.revised_at is None:
+        article.published_at = at
     article.scheduled_at = None
+    note, article.pending_note = article.pending_note or "发布 / published", ""
     article.save()
-    _revision_add(article, by=by, note="发布 / published")
+    _revision_add(article, by=by, note=note)
     audit_record(actor=by, action="article.publish", target=article, from_state=from_state,
                  to_state=Status.PUBLISHED)  # fmt: skip
     _after_change(article)

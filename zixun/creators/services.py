@@ -234,9 +234,8 @@ def application_approve(
         verification_label=(verification_label.strip() or _default_label(application))[:40],
     )
     if application.avatar:
-        creator.avatar.save(
-            application.avatar.name.rsplit("/", 1)[-1], application.avatar.file, save=True
-        )
+        with application.avatar.open("rb") as avatar:
+            creator.avatar.save(application.avatar.name.rsplit("/", 1)[-1], avatar, save=True)
     creator.members.add(application.applicant)
     application.status = Application.Status.APPROVED
     application.reviewed_by = by

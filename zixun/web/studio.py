@@ -23,6 +23,7 @@ from zixun.articles import selectors as article_selectors
 from zixun.articles import services as article_services
 from zixun.articles.markdown import markdown_render
 from zixun.articles.models import Article
+from zixun.articles.sanitize import summary_from_text
 from zixun.articles.services import ArticleError, ArticleInput
 from zixun.channels.selectors import channel_list_nav
 from zixun.core.ratelimit import rate_limited
@@ -81,7 +82,11 @@ def _initial(article: Article) -> dict[str, Any]:
         "channel": article.channel_id,
         "tags": "，".join(article.tags),
         "is_original": article.is_original,
-        "summary": article.summary,
+        # An automatic summary stays automatic: show the field empty so that it
+        # follows the body's opening on the next save.
+        "summary": ""
+        if article.summary == summary_from_text(article.body_text)
+        else article.summary,
         "body_source": article.body_source or article.body_text,
     }
 

@@ -306,3 +306,21 @@ def test_an_editors_takedown_needs_a_reason(draft, member):
         "违反社区规范",
         "unpublished",
     )
+
+
+def test_an_untrusted_accounts_edit_goes_back_to_review(draft, member):
+    services.article_submit(article=draft, by=member)
+    article = services.article_approve(article=draft, by=EditorFactory())
+    first_published = article.published_at
+    article = services.article_revise(
+        article=article, by=member, data=good_input(title="改过的标题")
+    )
+    assert article.status == Status.PENDING  # offline until an editor approves the edit
+    article = services.article_approve(article=article, by=EditorFactory())
+    assert article.status == Status.PUBLISHED
+    assert article.published_at == first_published
+    assert article.revised_at is not None
+    assert list(article.revisions.values_list("title", flat=True)) == [
+        "改过的标题",
+        "社区足球联赛开幕",
+    ]
