@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "zixun.creators",
     "zixun.articles",
     "zixun.moderation",
+    "zixun.engagement",
+    "zixun.feeds",
     "zixun.demo",
 ]
 

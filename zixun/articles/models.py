@@ -50,8 +50,13 @@ class Article(BaseModel):
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Editors pin headlines (置顶) to the top of the home page.
     pinned_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Counters of rows in the engagement app, kept exact by its services;
+    # `zixun recount` rebuilds them. view_count is buffered (see engagement/views.py).
     view_count = models.PositiveIntegerField(default=0)
     share_count = models.PositiveIntegerField(default=0)
+    like_count = models.PositiveIntegerField(default=0)
+    favorite_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-published_at", "-id"]

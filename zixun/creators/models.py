@@ -33,6 +33,10 @@ class Creator(BaseModel):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="creators", blank=True)
     # Trusted accounts publish directly; the others' articles wait in the review queue.
     is_trusted = models.BooleanField(default=False)
+    # Suspended by editors: nobody can follow it.
+    is_suspended = models.BooleanField(default=False)
+    # Comments on this account's articles wait for review (besides the site-wide setting).
+    comments_premoderated = models.BooleanField(default=False)
     # Denormalized counters; `zixun recount` rebuilds them from rows.
     article_count = models.PositiveIntegerField(default=0)
     follower_count = models.PositiveIntegerField(default=0)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zixun.web import editorial, studio, views
+from zixun.web import editorial, feed_views, studio, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/<int:creator_id>/", views.account_detail, name="account"),
     path("apply/", studio.apply, name="apply"),
     path("article/<int:article_id>/revisions/", studio.article_revisions, name="revisions"),
+    path("feed/", feed_views.follow_feed, name="feed"),
     path("studio/", studio.studio_home, name="studio"),
     path("studio/new/", studio.article_new, name="studio-new"),
     path("studio/preview/", studio.markdown_preview, name="studio-markdown-preview"),
