@@ -275,6 +275,19 @@ ZIXUN_UPLOAD_MAX_PIXELS = int(env("ZIXUN_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # 申请入驻: attempts per user, and accounts (approved or pending) per resident ID number.
 ZIXUN_APPLY_MAX_ATTEMPTS = int(env("ZIXUN_APPLY_MAX_ATTEMPTS", "3"))
 ZIXUN_ACCOUNTS_PER_ID = int(env("ZIXUN_ACCOUNTS_PER_ID", "1"))
+# 跟贴 (comments): the longest comment; hold every comment for review (per account too:
+# Creator.comments_premoderated); the filter hook; IP属地 (province) display.
+ZIXUN_COMMENT_MAX_CHARS = int(env("ZIXUN_COMMENT_MAX_CHARS", "2000"))
+ZIXUN_COMMENT_PREMODERATION = env_bool("ZIXUN_COMMENT_PREMODERATION", False)
+ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.screen_allow_all")
+# A dotted path to a function ip -> province ("" turns IP属地 off), e.g.
+# zixun.engagement.regions.file_resolver with ZIXUN_IP_REGION_FILE.
+ZIXUN_IP_REGION_RESOLVER = env("ZIXUN_IP_REGION_RESOLVER")
+ZIXUN_IP_REGION_FILE = env("ZIXUN_IP_REGION_FILE")
+# View counts: one view per reader per article in this many seconds; buffered in memory
+# and written every ZIXUN_VIEW_FLUSH_SECONDS (never one write per page view).
+ZIXUN_VIEW_WINDOW_SECONDS = int(env("ZIXUN_VIEW_WINDOW_SECONDS", "1800"))
+ZIXUN_VIEW_FLUSH_SECONDS = float(env("ZIXUN_VIEW_FLUSH_SECONDS", "10"))
 # The hot list counts views of articles published in the last N days.
 ZIXUN_HOT_WINDOW_DAYS = int(env("ZIXUN_HOT_WINDOW_DAYS", "7"))
 # A JSON file {"source category": "channel slug"} merged over the built-in import map.

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("me/", include("zixun.web.me_urls")),
     path("", include("zixun.web.urls")),
 ]
 

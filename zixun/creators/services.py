@@ -270,3 +270,48 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
         reason=application.reject_reason,
     )  # fmt: skip
     return application
+
+
+# 关注 ----------------------------------------------------------------------------------------
+
+class FollowError(ValueError):
+    pass
+
+
+FOLLOW_UNAVAILABLE = "账号不存在或已被停用 / The account does not exist or is suspended"
+FOLLOW_SELF = "不能关注自己运营的账号 / You cannot follow an account you run"
+
+
+def _follow_toggle(*, user: User, creator_id: int, on: bool) -> int:
+    """Follow or unfollow; the follower count moves only when the row really changes."""
+    from django.db import IntegrityError
+    from django.db.models import F
+
+    creator = Creator.objects.filter(pk=creator_id).first()
+    if creator is None or (on and creator.is_suspended):
+        raise FollowError(FOLLOW_UNAVAILABLE)
+    if on and creator.members.filter(pk=user.pk).exists():
+        raise FollowError(FOLLOW_SELF)
+    with transaction.atomic():
+        if on:
+            try:
+                with transaction.atomic():
+                    Follow.objects.create(user=user, creator=creator)
+            except IntegrityError:
+                pass  # already following: a replay changes nothing
+            else:
+                Creator.objects.filter(pk=creator_id).update(follower_count=F("follower_count") + 1)
+        else:
+            deleted, _ = Follow.objects.filter(user=user, creator=creator).delete()
+            if deleted:
+                Creator.objects.filter(pk=creator_id).update(follower_count=F("follower_count") - 1)
+        count: int = Creator.objects.filter(pk=creator_id).values_list("follower_count", flat=True).get()
+        return count
+
+
+def creator_follow(*, user: User, creator_id: int) -> int:
+    return _follow_toggle(user=user, creator_id=creator_id, on=True)
+
+
+def creator_unfollow(*, user: User, creator_id: int) -> int:
+    return _follow_toggle(user=user, creator_id=creator_id, on=False)

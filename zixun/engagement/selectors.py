@@ -1,0 +1,145 @@
+"""Reads for readers: comment threads, what a reader has done, their own lists."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from zixun.accounts.models import User
+from zixun.articles.models import Article
+from zixun.core.pagination import INVALID_CURSOR, InvalidCursorError
+from zixun.engagement.models import Comment, Favorite, Like, Reading
+
+SORTS = {"hot": ("reply_count", "-reply_count"), "new": ("created_at", "-created_at")}
+REPLIES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    items: list[Comment]
+    older: str | None  # cursor of the next page, None on the last
+
+
+def _encode(value: object, pk: int) -> str:
+    raw = f"{value}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value, pk = raw.rsplit("|", 1)
+        return value, int(pk)
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidCursorError(INVALID_CURSOR) from error
+
+
+def _visible_or_thread() -> Q:
+    # A deleted comment that still has replies keeps its place as "该跟贴已删除".
+    return Q(status=Comment.Status.VISIBLE) | Q(status=Comment.Status.DELETED, reply_count__gt=0)
+
+
+def comment_list_for_article(
+    *, article: Article, sort: str = "hot", after: str | None = None, size: int = 10
+) -> CommentPage:
+    """Top-level 跟贴, keyset-paginated by (reply count or time, id), each with its newest replies."""
+    field, order = SORTS.get(sort, SORTS["hot"])
+    replies = Comment.objects.filter(status=Comment.Status.VISIBLE).select_related("user")
+    queryset = (
+        Comment.objects.filter(_visible_or_thread(), article=article, parent__isnull=True)
+        .select_related("user")
+        .prefetch_related(Prefetch("replies", queryset=replies.order_by("created_at", "id")))
+        .order_by(order, "-id")
+    )
+    if after:
+        value, pk = _decode(after)
+        if field == "reply_count":
+            if not value.isdigit():
+                raise InvalidCursorError(INVALID_CURSOR)
+            bound: object = int(value)
+        else:
+            from datetime import datetime
+
+            try:
+                bound = datetime.fromisoformat(value)
+            except ValueError as error:
+                raise InvalidCursorError(INVALID_CURSOR) from error
+        queryset = queryset.filter(
+            Q(**{f"{field}__lt": bound}) | Q(**{field: bound, "pk__lt": pk})
+        )
+    rows = list(queryset[: size + 1])
+    items = rows[:size]
+    older = None
+    if len(rows) > size:
+        last = items[-1]
+        key = str(last.reply_count) if field == "reply_count" else last.created_at.isoformat()
+        older = _encode(key, last.pk)
+    return CommentPage(items=items, older=older)
+
+
+def comment_list_pending(*, limit: int = 50) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(status=Comment.Status.PENDING)
+        .select_related("user", "article")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    liked: bool = False
+    favorited: bool = False
+    following: bool = False
+
+
+def reader_state(*, user: User, article: Article) -> ReaderState:
+    """What the signed-in reader has done to this article and its account (one query)."""
+    from zixun.creators.models import Follow
+
+    liked = Like.objects.filter(user=user, article=article).values("pk")
+    favorited = Favorite.objects.filter(user=user, article=article).values("pk")
+    following = Follow.objects.filter(user=user, creator_id=article.creator_id).values("pk")
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            liked=_exists(liked), favorited=_exists(favorited), following=_exists(following)
+        )
+        .values("liked", "favorited", "following")
+        .get()
+    )
+    return ReaderState(**row)
+
+
+def _exists(queryset: QuerySet[Any]) -> object:
+    from django.db.models import Exists
+
+    return Exists(queryset)
+
+
+def _mine(queryset: QuerySet[Any], *, before: int | None, size: int) -> list[Any]:
+    if before is not None:
+        queryset = queryset.filter(pk__lt=before)
+    return list(queryset.order_by("-pk")[: size + 1])
+
+
+def favorite_list(*, user: User, before: int | None = None, size: int | None = None) -> list[Favorite]:
+    queryset = Favorite.objects.filter(user=user).select_related("article__creator")
+    return _mine(queryset, before=before, size=size or settings.ZIXUN_PAGE_SIZE)
+
+
+def reading_list(*, user: User, before: int | None = None, size: int | None = None) -> list[Reading]:
+    queryset = Reading.objects.filter(user=user).select_related("article__creator")
+    return _mine(queryset, before=before, size=size or settings.ZIXUN_PAGE_SIZE)
+
+
+def comment_list_for_user(
+    *, user: User, before: int | None = None, size: int | None = None
+) -> list[Comment]:
+    queryset = Comment.objects.filter(user=user).exclude(status=Comment.Status.DELETED)
+    queryset = queryset.select_related("article")
+    return _mine(queryset, before=before, size=size or settings.ZIXUN_PAGE_SIZE)

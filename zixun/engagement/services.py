@@ -1,0 +1,275 @@
+"""Readers taking part: likes, favourites, shares, comments (跟贴).
+
+Counters stay exact under concurrency: a row and its counter change in one
+transaction, the row guarded by a unique constraint, the counter moved with an
+atomic ``F()`` update only when the row really changed. A replayed request
+finds the row already there (or gone) and changes nothing. `zixun recount`
+rebuilds every counter from the rows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from zixun.accounts.models import User
+from zixun.articles.models import Article
+from zixun.engagement.models import Comment, Favorite, Like, Share
+
+ARTICLE_UNAVAILABLE = "文章不存在或已下线 / The article does not exist or is offline"
+SHARE_CHANNEL_INVALID = "未知的分享方式 / Unknown share channel"
+COMMENT_EMPTY = "跟贴不能为空 / A comment cannot be empty"
+COMMENT_TOO_LONG = "跟贴不能超过 {limit} 个字符 / A comment has at most {limit} characters"
+COMMENT_NOT_FOUND = "跟贴不存在 / The comment does not exist"
+COMMENT_REPLY_UNAVAILABLE = "不能回复已删除或未公开的跟贴 / You cannot reply to a deleted or hidden comment"
+COMMENT_NOT_YOURS = "只能修改或删除自己的跟贴 / You can only edit or delete your own comments"
+COMMENT_BLOCKED = "跟贴包含不允许的内容 / The comment contains words that are not allowed"
+COMMENT_EDITORS_ONLY = "只有编辑可以审核跟贴 / Only editors review comments"
+
+
+class EngagementError(ValueError):
+    pass
+
+
+def _article_for_engagement(article_id: int, *, lock: bool = False) -> Article:
+    queryset = Article.objects.filter(
+        pk=article_id, status=Article.Status.PUBLISHED, deleted_at__isnull=True
+    ).select_related("creator")
+    if lock:
+        queryset = queryset.select_for_update()
+    article = queryset.first()
+    if article is None:
+        raise EngagementError(ARTICLE_UNAVAILABLE)
+    return article
+
+
+def _count(article_id: int, field: str) -> int:
+    value: int = Article.objects.filter(pk=article_id).values_list(field, flat=True).get()
+    return value
+
+
+# 点赞 and 收藏 ------------------------------------------------------------------------------
+
+
+def _toggle(model: type[Like] | type[Favorite], counter: str, *, user: User, article_id: int,
+            on: bool) -> int:  # fmt: skip
+    """Add or remove the (user, article) row and move the counter with it; returns the count."""
+    _article_for_engagement(article_id)
+    with transaction.atomic():
+        if on:
+            try:
+                with transaction.atomic():  # a savepoint: a duplicate must not spoil the outer one
+                    model.objects.create(user=user, article_id=article_id)
+            except IntegrityError:
+                return _count(article_id, counter)  # already there: a replay changes nothing
+            Article.objects.filter(pk=article_id).update(**{counter: F(counter) + 1})
+        else:
+            deleted, _ = model.objects.filter(user=user, article_id=article_id).delete()
+            if deleted:
+                Article.objects.filter(pk=article_id).update(**{counter: F(counter) - 1})
+        return _count(article_id, counter)
+
+
+def article_like(*, user: User, article_id: int) -> int:
+    return _toggle(Like, "like_count", user=user, article_id=article_id, on=True)
+
+
+def article_unlike(*, user: User, article_id: int) -> int:
+    return _toggle(Like, "like_count", user=user, article_id=article_id, on=False)
+
+
+def article_favorite(*, user: User, article_id: int) -> int:
+    return _toggle(Favorite, "favorite_count", user=user, article_id=article_id, on=True)
+
+
+def article_unfavorite(*, user: User, article_id: int) -> int:
+    return _toggle(Favorite, "favorite_count", user=user, article_id=article_id, on=False)
+
+
+# 分享 ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def article_share(*, user: User | None, article_id: int, channel: str) -> int:
+    """Count one use of the share menu; returns the new share count."""
+    if channel not in Share.Channel.values:
+        raise EngagementError(SHARE_CHANNEL_INVALID)
+    _article_for_engagement(article_id)
+    Share.objects.create(article_id=article_id, user=user, channel=channel)
+    Article.objects.filter(pk=article_id).update(share_count=F("share_count") + 1)
+    return _count(article_id, "share_count")
+
+
+# 跟贴 ----------------------------------------------------------------------------------------
+
+
+def _screen(body: str, *, user: User, article: Article) -> str:
+    """The comment filter hook (ZIXUN_COMMENT_SCREEN): "allow", "review" or "block"."""
+    screen = import_string(settings.ZIXUN_COMMENT_SCREEN)
+    verdict: str = screen(body, user=user, article=article)
+    return verdict
+
+
+def _clean_body(body: str) -> str:
+    body = "\n".join(line.rstrip() for line in body.strip().splitlines())
+    limit = settings.ZIXUN_COMMENT_MAX_CHARS
+    if not body:
+        raise EngagementError(COMMENT_EMPTY)
+    if len(body) > limit:
+        raise EngagementError(COMMENT_TOO_LONG.format(limit=limit))
+    return body
+
+
+def _region(ip: str) -> str:
+    if not settings.ZIXUN_IP_REGION_RESOLVER or not ip:
+        return ""
+    resolve = import_string(settings.ZIXUN_IP_REGION_RESOLVER)
+    region: str = resolve(ip) or ""
+    return region[:20]
+
+
+def _became_visible(comment: Comment, step: int) -> None:
+    """Move the article's (and the parent's) counters when a comment appears (+1) or goes (-1)."""
+    Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + step)
+    if comment.parent_id:
+        Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + step)
+
+
+@transaction.atomic
+def comment_create(
+    *, user: User, article_id: int, body: str, parent_id: int | None = None, ip: str = ""
+) -> Comment:
+    """Write a comment or a reply. A reply to a reply joins its thread (one level deep)."""
+    from zixun.moderation.services import audit_record
+
+    article = _article_for_engagement(article_id)
+    body = _clean_body(body)
+    parent = None
+    if parent_id is not None:
+        parent = (
+            Comment.objects.select_for_update()
+            .filter(pk=parent_id, article_id=article_id, status=Comment.Status.VISIBLE)
+            .first()
+        )
+        if parent is None:
+            raise EngagementError(COMMENT_REPLY_UNAVAILABLE)
+        if parent.parent_id:
+            parent = Comment.objects.get(pk=parent.parent_id)
+    verdict = _screen(body, user=user, article=article)
+    if verdict == "block":
+        raise EngagementError(COMMENT_BLOCKED)
+    held = (
+        verdict == "review"
+        or settings.ZIXUN_COMMENT_PREMODERATION
+        or article.creator.comments_premoderated
+    )
+    comment = Comment.objects.create(
+        article=article,
+        user=user,
+        parent=parent,
+        body=body,
+        region=_region(ip),
+        status=Comment.Status.PENDING if held else Comment.Status.VISIBLE,
+    )
+    if not held:
+        _became_visible(comment, +1)
+    else:
+        audit_record(actor=user, action="comment.hold", target=comment, to_state=comment.status,
+                     reason=verdict)  # fmt: skip
+    return comment
+
+
+def _own_comment(user: User, comment_id: int) -> Comment:
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None or comment.status == Comment.Status.DELETED:
+        raise EngagementError(COMMENT_NOT_FOUND)
+    if comment.user_id != user.pk:
+        raise EngagementError(COMMENT_NOT_YOURS)
+    return comment
+
+
+@transaction.atomic
+def comment_edit(*, user: User, comment_id: int, body: str) -> Comment:
+    comment = _own_comment(user, comment_id)
+    comment.body = _clean_body(body)
+    comment.edited_at = timezone.now()
+    article = comment.article
+    if _screen(comment.body, user=user, article=article) == "block":
+        raise EngagementError(COMMENT_BLOCKED)
+    comment.save(update_fields=["body", "edited_at", "updated_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, user: User, comment_id: int) -> Comment:
+    """Delete one's own comment: its text goes; a thread with replies keeps its place."""
+    comment = _own_comment(user, comment_id)
+    was_visible = comment.status == Comment.Status.VISIBLE
+    comment.status = Comment.Status.DELETED
+    comment.body = ""
+    comment.save(update_fields=["status", "body", "updated_at"])
+    if was_visible:
+        _became_visible(comment, -1)
+    return comment
+
+
+@transaction.atomic
+def comment_review(*, comment_id: int, by: User, approve: bool, reason: str = "") -> Comment:
+    """An editor publishes or rejects a held comment."""
+    from zixun.moderation.services import audit_record
+
+    if not by.is_editor:
+        raise EngagementError(COMMENT_EDITORS_ONLY)
+    comment = Comment.objects.select_for_update().filter(
+        pk=comment_id, status=Comment.Status.PENDING
+    ).first()
+    if comment is None:
+        raise EngagementError(COMMENT_NOT_FOUND)
+    comment.status = Comment.Status.VISIBLE if approve else Comment.Status.REJECTED
+    comment.save(update_fields=["status", "updated_at"])
+    if approve:
+        _became_visible(comment, +1)
+    audit_record(
+        actor=by, action="comment.approve" if approve else "comment.reject", target=comment,
+        from_state=Comment.Status.PENDING, to_state=comment.status, reason=reason,
+    )  # fmt: skip
+    return comment
+
+
+# Repair ------------------------------------------------------------------------------------
+
+
+def engagement_recount() -> int:
+    """Rebuild every article's like, favourite, share and comment counts from the rows."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def counted(model: type, **filters: object) -> Coalesce:
+        rows = (
+            model.objects.filter(article=OuterRef("pk"), **filters)  # type: ignore[attr-defined]
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows), 0)
+
+    with transaction.atomic():
+        changed = Article.objects.update(
+            like_count=counted(Like),
+            favorite_count=counted(Favorite),
+            share_count=counted(Share),
+            comment_count=counted(Comment, status=Comment.Status.VISIBLE),
+        )
+        replies = (
+            Comment.objects.filter(parent=OuterRef("pk"), status=Comment.Status.VISIBLE)
+            .order_by()
+            .values("parent")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        Comment.objects.filter(parent__isnull=True).update(reply_count=Coalesce(Subquery(replies), 0))
+    return changed
