@@ -274,6 +274,7 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
 
 # 关注 ----------------------------------------------------------------------------------------
 
+
 class FollowError(ValueError):
     pass
 
@@ -305,7 +306,9 @@ def _follow_toggle(*, user: User, creator_id: int, on: bool) -> int:
             deleted, _ = Follow.objects.filter(user=user, creator=creator).delete()
             if deleted:
                 Creator.objects.filter(pk=creator_id).update(follower_count=F("follower_count") - 1)
-        count: int = Creator.objects.filter(pk=creator_id).values_list("follower_count", flat=True).get()
+        count: int = (
+            Creator.objects.filter(pk=creator_id).values_list("follower_count", flat=True).get()
+        )
         return count
 
 

@@ -9,7 +9,9 @@ from zixun.core.models import BaseModel
 class Like(models.Model):
     """点赞: one per reader and article. Article.like_count counts these rows."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="likes")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -106,7 +108,9 @@ class Comment(BaseModel):
 class Reading(models.Model):
     """Reading history: the last time a signed-in reader opened an article."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readings"
+    )
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField()
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
 from zixun.core.pagination import INVALID_CURSOR, InvalidCursorError
+from zixun.creators.models import Follow
 from zixun.engagement.models import Comment, Favorite, Like, Reading
 
 SORTS = {"hot": ("reply_count", "-reply_count"), "new": ("created_at", "-created_at")}
 REPLIES_SHOWN = 5
+T = TypeVar("T", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,7 @@ def comment_list_for_article(
                 bound = datetime.fromisoformat(value)
             except ValueError as error:
                 raise InvalidCursorError(INVALID_CURSOR) from error
-        queryset = queryset.filter(
-            Q(**{f"{field}__lt": bound}) | Q(**{field: bound, "pk__lt": pk})
-        )
+        queryset = queryset.filter(Q(**{f"{field}__lt": bound}) | Q(**{field: bound, "pk__lt": pk}))
     rows = list(queryset[: size + 1])
     items = rows[:size]
     older = None
@@ -106,9 +107,7 @@ def reader_state(*, user: User, article: Article) -> ReaderState:
     following = Follow.objects.filter(user=user, creator_id=article.creator_id).values("pk")
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(
-            liked=_exists(liked), favorited=_exists(favorited), following=_exists(following)
-        )
+        .annotate(liked=_exists(liked), favorited=_exists(favorited), following=_exists(following))
         .values("liked", "favorited", "following")
         .get()
     )
@@ -121,25 +120,66 @@ def _exists(queryset: QuerySet[Any]) -> object:
     return Exists(queryset)
 
 
-def _mine(queryset: QuerySet[Any], *, before: int | None, size: int) -> list[Any]:
-    if before is not None:
-        queryset = queryset.filter(pk__lt=before)
-    return list(queryset.order_by("-pk")[: size + 1])
+@dataclass(frozen=True)
+class MinePage(Generic[T]):
+    """One page of a reader's own list, newest first; ``older`` is the next page's cursor."""
+
+    items: list[T]
+    older: str | None
 
 
-def favorite_list(*, user: User, before: int | None = None, size: int | None = None) -> list[Favorite]:
+def _mine(queryset: QuerySet[T], *, field: str, after: str | None, size: int) -> MinePage[T]:
+    """Keyset over (field, id), newest first: one index range scan per page, never OFFSET."""
+    queryset = queryset.order_by(f"-{field}", "-pk")
+    if after:
+        stamp, pk = _decode(after)
+        try:
+            bound = datetime.fromisoformat(stamp)
+        except ValueError as error:
+            raise InvalidCursorError(INVALID_CURSOR) from error
+        if bound.tzinfo is None or not 0 < pk < 2**63:
+            raise InvalidCursorError(INVALID_CURSOR)
+        # The first term bounds the range scan; the second only drops the ties.
+        queryset = queryset.filter(
+            Q(**{f"{field}__lte": bound}) & (Q(**{f"{field}__lt": bound}) | Q(pk__lt=pk))
+        )
+    rows = list(queryset[: size + 1])
+    items = rows[:size]
+    older = None
+    if len(rows) > size:
+        last = items[-1]
+        older = _encode(getattr(last, field).isoformat(), last.pk)
+    return MinePage(items=items, older=older)
+
+
+def favorite_list(
+    *, user: User, after: str | None = None, size: int | None = None
+) -> MinePage[Favorite]:
+    """The reader's 收藏, newest first."""
     queryset = Favorite.objects.filter(user=user).select_related("article__creator")
-    return _mine(queryset, before=before, size=size or settings.ZIXUN_PAGE_SIZE)
+    return _mine(queryset, field="created_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
 
 
-def reading_list(*, user: User, before: int | None = None, size: int | None = None) -> list[Reading]:
+def reading_list(
+    *, user: User, after: str | None = None, size: int | None = None
+) -> MinePage[Reading]:
+    """The reader's history, last read first."""
     queryset = Reading.objects.filter(user=user).select_related("article__creator")
-    return _mine(queryset, before=before, size=size or settings.ZIXUN_PAGE_SIZE)
+    return _mine(queryset, field="read_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
 
 
 def comment_list_for_user(
-    *, user: User, before: int | None = None, size: int | None = None
-) -> list[Comment]:
+    *, user: User, after: str | None = None, size: int | None = None
+) -> MinePage[Comment]:
+    """The reader's own 跟贴 (any status but deleted), newest first."""
     queryset = Comment.objects.filter(user=user).exclude(status=Comment.Status.DELETED)
     queryset = queryset.select_related("article")
-    return _mine(queryset, before=before, size=size or settings.ZIXUN_PAGE_SIZE)
+    return _mine(queryset, field="created_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
+
+
+def follow_list(
+    *, user: User, after: str | None = None, size: int | None = None
+) -> MinePage[Follow]:
+    """The accounts the reader follows, most recently followed first."""
+    queryset = Follow.objects.filter(user=user).select_related("creator")
+    return _mine(queryset, field="created_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)

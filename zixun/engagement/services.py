@@ -24,7 +24,9 @@ SHARE_CHANNEL_INVALID = "未知的分享方式 / Unknown share channel"
 COMMENT_EMPTY = "跟贴不能为空 / A comment cannot be empty"
 COMMENT_TOO_LONG = "跟贴不能超过 {limit} 个字符 / A comment has at most {limit} characters"
 COMMENT_NOT_FOUND = "跟贴不存在 / The comment does not exist"
-COMMENT_REPLY_UNAVAILABLE = "不能回复已删除或未公开的跟贴 / You cannot reply to a deleted or hidden comment"
+COMMENT_REPLY_UNAVAILABLE = (
+    "不能回复已删除或未公开的跟贴 / You cannot reply to a deleted or hidden comment"
+)
 COMMENT_NOT_YOURS = "只能修改或删除自己的跟贴 / You can only edit or delete your own comments"
 COMMENT_BLOCKED = "跟贴包含不允许的内容 / The comment contains words that are not allowed"
 COMMENT_EDITORS_ONLY = "只有编辑可以审核跟贴 / Only editors review comments"
@@ -223,9 +225,11 @@ def comment_review(*, comment_id: int, by: User, approve: bool, reason: str = ""
 
     if not by.is_editor:
         raise EngagementError(COMMENT_EDITORS_ONLY)
-    comment = Comment.objects.select_for_update().filter(
-        pk=comment_id, status=Comment.Status.PENDING
-    ).first()
+    comment = (
+        Comment.objects.select_for_update()
+        .filter(pk=comment_id, status=Comment.Status.PENDING)
+        .first()
+    )
     if comment is None:
         raise EngagementError(COMMENT_NOT_FOUND)
     comment.status = Comment.Status.VISIBLE if approve else Comment.Status.REJECTED
@@ -271,5 +275,7 @@ def engagement_recount() -> int:
             .annotate(n=Count("pk"))
             .values("n")
         )
-        Comment.objects.filter(parent__isnull=True).update(reply_count=Coalesce(Subquery(replies), 0))
+        Comment.objects.filter(parent__isnull=True).update(
+            reply_count=Coalesce(Subquery(replies), 0)
+        )
     return changed

@@ -106,12 +106,12 @@ def view_record(*, article_id: int, user_id: int | None, client: str, user_agent
     """Count a view unless it is a bot or a repeat within the window; True if counted."""
     if is_bot(user_agent):
         return False
-    reader = f"u{user_id}" if user_id is not None else hashlib.sha1(
-        f"{client}|{user_agent}".encode(), usedforsecurity=False
-    ).hexdigest()[:16]
+    reader = (
+        f"u{user_id}"
+        if user_id is not None
+        else hashlib.sha1(f"{client}|{user_agent}".encode(), usedforsecurity=False).hexdigest()[:16]
+    )
     if not cache.add(f"viewed:{article_id}:{reader}", 1, settings.ZIXUN_VIEW_WINDOW_SECONDS):
         return False
     view_buffer.add(article_id=article_id, user_id=user_id)
     return True
-
-

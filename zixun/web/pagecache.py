@@ -26,10 +26,39 @@ from zixun.web.modes import MODE_COOKIES
 View = Callable[..., HttpResponse]
 
 
+# Query parameters that do not change a page: the share source (?src=weibo) only tells
+# where a reader came from, so all sources share one cached page.
+IGNORED_PARAMS = {"src"}
+
+
+def _cache_path(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    for name in IGNORED_PARAMS:
+        query.pop(name, None)
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+def _key(path: str, language: str, modes: str) -> str:
+    digest = hashlib.sha1(path.encode(), usedforsecurity=False).hexdigest()
+    return f"page:{site_version_get()}:{language}:{modes}:{digest}"
+
+
 def page_cache_key(request: HttpRequest) -> str:
     modes = "".join("1" if request.COOKIES.get(c) == "1" else "0" for c in MODE_COOKIES.values())
-    path = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    return f"page:{site_version_get()}:{translation.get_language()}:{modes}:{path}"
+    return _key(_cache_path(request), translation.get_language(), modes)
+
+
+def page_cache_forget(path: str) -> None:
+    """Drop every cached variant (language × modes) of one page, e.g. after a new comment."""
+    from itertools import product
+
+    from django.conf import settings as conf
+
+    variants = ["".join(bits) for bits in product("01", repeat=len(MODE_COOKIES))]
+    cache.delete_many(
+        [_key(path, code, modes) for code, _name in conf.LANGUAGES for modes in variants]
+    )
 
 
 def cached_page(view: View) -> View:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zixun.web import editorial, feed_views, studio, views
+from zixun.web import editorial, engagement_views, feed_views, studio, views
 
 app_name = "web"
 urlpatterns = [
@@ -8,6 +8,22 @@ urlpatterns = [
     path("channel/<slug:slug>/", views.channel_detail, name="channel"),
     path("article/<int:article_id>/", views.article_detail, name="article"),
     path("article/<int:article_id>/qr.svg", views.article_qr, name="article-qr"),
+    path("article/<int:article_id>/comments/", views.article_comments, name="comments"),
+    path("article/<int:article_id>/like/", engagement_views.article_like, name="like"),
+    path("article/<int:article_id>/favorite/", engagement_views.article_favorite, name="favorite"),
+    path("article/<int:article_id>/share/", engagement_views.article_share, name="share"),
+    path(
+        "article/<int:article_id>/comment/", engagement_views.comment_create, name="comment-create"
+    ),
+    path("comment/<int:comment_id>/edit/", engagement_views.comment_edit, name="comment-edit"),
+    path(
+        "comment/<int:comment_id>/delete/", engagement_views.comment_delete, name="comment-delete"
+    ),
+    path(
+        "account/<int:creator_id>/follow/",
+        engagement_views.creator_follow_toggle,
+        name="follow",
+    ),
     path("account/<int:creator_id>/", views.account_detail, name="account"),
     path("apply/", studio.apply, name="apply"),
     path("article/<int:article_id>/revisions/", studio.article_revisions, name="revisions"),

@@ -24,9 +24,21 @@ from zixun.articles import selectors as articles
 from zixun.channels.selectors import channel_get_active
 from zixun.core.pagination import InvalidCursorError, PageRequest
 from zixun.creators.selectors import creator_get
+from zixun.engagement.models import Share
+from zixun.engagement.selectors import comment_list_for_article, reader_state
+from zixun.engagement.viewcount import view_record
+from zixun.web.engagement_views import share_url
 from zixun.web.modes import MODE_COOKIES
 from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
+
+# The share menu's social channels, in menu order (copy link and QR code are separate).
+SHARE_CHANNELS = [
+    (Share.Channel.WEIBO, Share.Channel.WEIBO.label),
+    (Share.Channel.QQ, Share.Channel.QQ.label),
+    (Share.Channel.QZONE, Share.Channel.QZONE.label),
+    (Share.Channel.DOUBAN, Share.Channel.DOUBAN.label),
+]
 
 
 def paginated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -76,20 +88,66 @@ def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/channel.html", context)
 
 
+def counted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Count the view of a page served with 200, cached or not (buffered; see viewcount.py)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, article_id: int) -> HttpResponse:
+        response = view(request, article_id)
+        if response.status_code == 200:
+            user_id = request.user.pk if request.user.is_authenticated else None
+            view_record(
+                article_id=article_id,
+                user_id=user_id,
+                client=request.META.get("REMOTE_ADDR", ""),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        return response
+
+    return wrapper
+
+
 @require_GET
+@counted_view
 @cached_page
+@paginated
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = articles.article_get_published(article_id=article_id)
     if article is None:
         raise Http404
+    sort = "new" if request.GET.get("comments") == "new" else "hot"
     context = {
         "article": article,
         "related": articles.article_list_related(article=article),
         "past": articles.article_list_past(article=article),
-        "share_url": request.build_absolute_uri(article.get_absolute_url()),
+        "share_url": share_url(request, article.pk, "link"),
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "share_channels": SHARE_CHANNELS,
+        "comments": comment_list_for_article(article=article, sort=sort),
+        "comment_sort": sort,
+        "reader": (
+            reader_state(user=request.user, article=article)
+            if request.user.is_authenticated
+            else None
+        ),
         **_side_blocks(),
     }
     return render(request, "web/article.html", context)
+
+
+@require_GET
+@paginated
+def article_comments(request: HttpRequest, article_id: int) -> HttpResponse:
+    """All 跟贴 of an article, a page at a time (the article page shows the first ten)."""
+    article = articles.article_get_published(article_id=article_id)
+    if article is None:
+        raise Http404
+    sort = "new" if request.GET.get("sort") == "new" else "hot"
+    page = comment_list_for_article(
+        article=article, sort=sort, after=request.GET.get("after") or None, size=30
+    )
+    context = {"article": article, "comments": page, "comment_sort": sort}
+    return render(request, "web/comments.html", context)
 
 
 @require_GET

@@ -106,7 +106,7 @@ def test_article_page_has_every_block_of_the_reference_page(client, site):
     assert ">3</span>" in html
     assert "分享至" in html
     assert "复制链接" in html
-    assert f'value="http://testserver{article.get_absolute_url()}"' in html
+    assert f'value="http://testserver{article.get_absolute_url()}?src=link"' in html
     assert reverse("web:article-qr", args=[article.pk]) in html
     # body and the bilingual disclaimer
     assert "全国脱贫攻坚总结表彰大会在北京召开" in html
@@ -158,8 +158,18 @@ def test_article_page_query_budget(client, site, settings, django_assert_max_num
     with django_assert_max_num_queries(0):
         assert client.get(url).status_code == 200  # a cached page
     settings.ZIXUN_PAGE_CACHE_SECONDS = 0
-    with django_assert_max_num_queries(3):
-        assert client.get(url).status_code == 200  # blocks cached: article, related, past
+    with django_assert_max_num_queries(5):
+        # blocks cached: article, related, past, comments and their replies
+        assert client.get(url).status_code == 200
+
+
+def test_signed_in_article_page_query_budget(client, site, writer, django_assert_max_num_queries):
+    url = site["article"].get_absolute_url()
+    client.force_login(writer)
+    client.get(url)
+    with django_assert_max_num_queries(8):
+        # + session, user, and one query for liked / favourited / following
+        assert client.get(url).status_code == 200
 
 
 def test_cached_pages_are_rebuilt_after_new_content(client, site):

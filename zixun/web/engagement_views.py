@@ -1,0 +1,230 @@
+"""Readers' actions on the article page: follow, like, favourite, share, comment.
+
+Each is a POST that works as a plain form (redirect back to the page, with a
+message) and, called by site.js with ``Accept: application/json``, answers JSON
+so that the page updates without a reload. Errors get a clear message and a
+4xx status; a replayed request changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from zixun.accounts.models import User
+from zixun.articles.selectors import article_get_published
+from zixun.core.ratelimit import rate_limited
+from zixun.creators.services import FollowError, creator_follow, creator_unfollow
+from zixun.engagement import services
+from zixun.engagement.models import Share
+from zixun.engagement.services import EngagementError
+from zixun.web.pagecache import page_cache_forget
+
+SIGN_IN_FIRST = "请先登录 / Please sign in first"
+
+View = Callable[..., HttpResponse]
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return HttpResponseRedirect(target)
+
+
+def csrf_when_signed_in(view: View) -> View:
+    """CSRF protection for signed-in readers only.
+
+    Anonymous readers see cached pages, which carry no CSRF token (ADR 0008);
+    their POST has no session to forge, so it goes on to the view, which sends
+    them to sign in (or counts an anonymous share). A signed-in reader's POST
+    must carry the token like any other.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            rejected = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
+                request, view, args, kwargs
+            )
+            if rejected is not None:
+                return rejected
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+def reader_required(view: View) -> View:
+    """Signed-in readers only: JSON 401 for the script, the sign-in page for a form."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            login = reverse("account_login")
+            if _wants_json(request):
+                return JsonResponse(
+                    {"ok": False, "error": SIGN_IN_FIRST, "login_url": login}, status=401
+                )
+            back = request.POST.get("next") or request.META.get("HTTP_REFERER", "/")
+            return HttpResponseRedirect(f"{login}?next={quote(back)}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _answer(request: HttpRequest, fallback: str, **data: Any) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": True, **data})
+    return _back(request, fallback)
+
+
+def _error(request: HttpRequest, fallback: str, message: str, status: int = 400) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": message}, status=status)
+    messages.error(request, message)
+    return _back(request, fallback)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _article_url(article_id: int) -> str:
+    return reverse("web:article", kwargs={"article_id": article_id})
+
+
+def _toggle_view(on: Callable[..., int], off: Callable[..., int], field: str) -> View:
+    def view(request: HttpRequest, article_id: int) -> HttpResponse:
+        state = request.POST.get("action", "on") != "off"
+        try:
+            count = (on if state else off)(user=_user(request), article_id=article_id)
+        except EngagementError as error:
+            return _error(request, _article_url(article_id), str(error))
+        return _answer(request, _article_url(article_id) + f"#{field}", count=count, state=state)
+
+    return view
+
+
+article_like = csrf_when_signed_in(require_POST(rate_limited("like", per_minute=30)(reader_required(
+    _toggle_view(services.article_like, services.article_unlike, "like")))))  # fmt: skip
+article_favorite = csrf_when_signed_in(require_POST(rate_limited("favorite", per_minute=30)(
+    reader_required(_toggle_view(services.article_favorite, services.article_unfavorite,
+                                 "favorite")))))  # fmt: skip
+
+
+SHARE_TARGETS = {
+    Share.Channel.WEIBO: "https://service.weibo.com/share/share.php?url={url}&title={title}",
+    Share.Channel.QQ: "https://connect.qq.com/widget/shareqq/index.html?url={url}&title={title}",
+    Share.Channel.QZONE: "https://sns.qzone.qq.com/cgi-bin/qzshare/cgi_qzshare_onekey?url={url}&title={title}",
+    Share.Channel.DOUBAN: "https://www.douban.com/share/service?href={url}&name={title}",
+}
+
+
+def share_url(request: HttpRequest, article_id: int, channel: str) -> str:
+    """The article's address as shared through ``channel``: it carries ?src=<channel>."""
+    return request.build_absolute_uri(f"{_article_url(article_id)}?src={channel}")
+
+
+@csrf_when_signed_in
+@require_POST
+@rate_limited("share", per_minute=30)
+def article_share(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Count a share (anonymous readers too); social channels then go on to that site."""
+    channel = request.POST.get("channel", "")
+    user = _user(request) if request.user.is_authenticated else None
+    try:
+        count = services.article_share(user=user, article_id=article_id, channel=channel)
+    except EngagementError as error:
+        return _error(request, _article_url(article_id), str(error))
+    target = SHARE_TARGETS.get(channel)  # type: ignore[call-overload]
+    if target and not _wants_json(request):
+        article = article_get_published(article_id=article_id)
+        title = quote(article.title if article else "")
+        return HttpResponseRedirect(
+            target.format(url=quote(share_url(request, article_id, channel), safe=""), title=title)
+        )
+    return _answer(request, _article_url(article_id), count=count)
+
+
+@csrf_when_signed_in
+@require_POST
+@rate_limited("follow", per_minute=30)
+@reader_required
+def creator_follow_toggle(request: HttpRequest, creator_id: int) -> HttpResponse:
+    state = request.POST.get("action", "on") != "off"
+    fallback = reverse("web:account", kwargs={"creator_id": creator_id})
+    try:
+        call = creator_follow if state else creator_unfollow
+        count = call(user=_user(request), creator_id=creator_id)
+    except FollowError as error:
+        return _error(request, fallback, str(error))
+    return _answer(request, fallback, count=count, state=state)
+
+
+@csrf_when_signed_in
+@require_POST
+@rate_limited("comment", per_minute=5)
+@reader_required
+def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
+    parent = request.POST.get("parent", "")
+    fallback = _article_url(article_id) + "#comments"
+    try:
+        comment = services.comment_create(
+            user=_user(request),
+            article_id=article_id,
+            body=request.POST.get("body", "")[: 10 * 1024 * 1024],
+            parent_id=int(parent) if parent.isdigit() and len(parent) < 19 else None,
+            ip=request.META.get("REMOTE_ADDR", ""),
+        )
+    except EngagementError as error:
+        return _error(request, fallback, str(error))
+    page_cache_forget(_article_url(article_id))
+    held = comment.status != comment.Status.VISIBLE
+    if not _wants_json(request):
+        messages.success(request, _("跟贴已提交，审核后显示") if held else _("跟贴已发布"))
+    return _answer(request, fallback, comment_id=comment.pk, held=held)
+
+
+@csrf_when_signed_in
+@require_POST
+@rate_limited("comment-edit", per_minute=20)
+@reader_required
+def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    try:
+        comment = services.comment_edit(
+            user=_user(request), comment_id=comment_id, body=request.POST.get("body", "")[: 10**7]
+        )
+    except EngagementError as error:
+        return _error(request, "/", str(error))
+    page_cache_forget(_article_url(comment.article_id))
+    return _answer(request, _article_url(comment.article_id) + f"#comment-{comment.pk}")
+
+
+@csrf_when_signed_in
+@require_POST
+@rate_limited("comment-edit", per_minute=20)
+@reader_required
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    try:
+        comment = services.comment_delete(user=_user(request), comment_id=comment_id)
+    except EngagementError as error:
+        return _error(request, "/", str(error))
+    page_cache_forget(_article_url(comment.article_id))
+    return _answer(request, _article_url(comment.article_id) + "#comments")
