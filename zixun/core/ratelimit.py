@@ -1,4 +1,8 @@
-"""Rate limits: a fixed one-minute window per user (or per IP address) and scope, in the cache."""
+"""Rate limits: a one-minute window per user (or IP address) and scope, kept in the cache.
+
+The window opens at the first request (not on the clock's minute), so a burst
+cannot be split across a minute boundary to get twice the allowance.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ RATE_LIMITED = (
 )
 
 View = Callable[..., HttpResponse]
+WINDOW_SECONDS = 60
 
 
 def _who(request: HttpRequest) -> str:
@@ -25,17 +30,20 @@ def _who(request: HttpRequest) -> str:
 
 def rate_limit_hit(*, scope: str, who: str, per_minute: int) -> int:
     """Count one action; returns 0 if allowed, else the seconds until the window ends."""
-    window = int(time.time() // 60)
-    key = f"ratelimit:{scope}:{who}:{window}"
-    cache.add(key, 0, 70)
+    key = f"ratelimit:{scope}:{who}"
+    now = time.time()
+    cache.add(f"{key}:start", now, WINDOW_SECONDS)
+    cache.add(key, 0, WINDOW_SECONDS)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 70)
+    except ValueError:  # the window closed between add and incr
+        cache.set(f"{key}:start", now, WINDOW_SECONDS)
+        cache.set(key, 1, WINDOW_SECONDS)
         count = 1
     if count <= per_minute:
         return 0
-    return 60 - int(time.time()) % 60
+    start = cache.get(f"{key}:start", now)
+    return max(1, int(WINDOW_SECONDS - (now - start)) + 1)
 
 
 def rate_limited(

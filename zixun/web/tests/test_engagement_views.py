@@ -1,0 +1,147 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from zixun.accounts.tests.factories import UserFactory
+from zixun.articles.models import Article
+from zixun.articles.tests.factories import ArticleFactory
+from zixun.creators.tests.factories import CreatorFactory
+from zixun.engagement.models import Comment, Like, Share
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_like_as_json_and_as_a_form(client, writer):
+    article = ArticleFactory()
+    client.force_login(writer)
+    url = reverse("web:like", args=[article.pk])
+    assert client.post(url, {"action": "on"}, **JSON).json() == {
+        "ok": True,
+        "count": 1,
+        "state": True,
+    }
+    response = client.post(url, {"action": "off", "next": article.get_absolute_url()})
+    assert response.status_code == 302
+    assert response["Location"] == article.get_absolute_url()
+    assert not Like.objects.exists()
+
+
+def test_anonymous_readers_are_sent_to_sign_in(client):
+    article = ArticleFactory()
+    url = reverse("web:like", args=[article.pk])
+    response = client.post(url, **JSON)
+    assert response.status_code == 401
+    assert "请先登录" in response.json()["error"]
+    response = client.post(url, {"next": article.get_absolute_url()})
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_signed_in_posts_need_the_csrf_token(writer):
+    article = ArticleFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(writer)
+    assert client.post(reverse("web:like", args=[article.pk]), **JSON).status_code == 403
+    assert not Like.objects.exists()
+
+
+def test_liking_an_offline_article_is_a_clear_400(client, writer):
+    article = ArticleFactory(status=Article.Status.UNPUBLISHED)
+    client.force_login(writer)
+    response = client.post(reverse("web:like", args=[article.pk]), **JSON)
+    assert response.status_code == 400
+    assert "文章不存在或已下线" in response.json()["error"]
+
+
+def test_social_shares_count_and_go_on_with_a_source(client):
+    article = ArticleFactory(title="分享测试")
+    response = client.post(reverse("web:share", args=[article.pk]), {"channel": "weibo"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://service.weibo.com/share/share.php?url=")
+    assert "src%3Dweibo" in response["Location"]
+    assert (
+        client.post(reverse("web:share", args=[article.pk]), {"channel": "link"}, **JSON).json()[
+            "count"
+        ]
+        == 2
+    )
+    assert Share.objects.count() == 2
+
+
+def test_share_links_share_one_cached_page(client, django_assert_max_num_queries):
+    article = ArticleFactory()
+    client.get(article.get_absolute_url())
+    with django_assert_max_num_queries(0):
+        client.get(article.get_absolute_url() + "?src=weibo")
+
+
+def test_follow_from_the_author_card(client, writer):
+    creator = CreatorFactory()
+    client.force_login(writer)
+    url = reverse("web:follow", args=[creator.pk])
+    assert client.post(url, {"action": "on"}, **JSON).json()["count"] == 1
+    page = client.get(creator.get_absolute_url())
+    assert page.status_code == 200
+    article = ArticleFactory(creator=creator)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "已关注" in html
+
+
+def test_following_oneself_is_a_clear_400(client, writer, creator):
+    client.force_login(writer)
+    response = client.post(reverse("web:follow", args=[creator.pk]), **JSON)
+    assert response.status_code == 400
+    assert "不能关注自己" in response.json()["error"]
+
+
+def test_comment_appears_for_anonymous_readers_at_once(client, writer):
+    article = ArticleFactory()
+    assert "还没有跟贴" in client.get(article.get_absolute_url()).content.decode()  # now cached
+    signed_in = Client()
+    signed_in.force_login(writer)
+    response = signed_in.post(
+        reverse("web:comment-create", args=[article.pk]), {"body": "第一条跟贴"}
+    )
+    assert response.status_code == 302
+    assert "第一条跟贴" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_100000_character_comment_is_refused(client, writer):
+    article = ArticleFactory()
+    client.force_login(writer)
+    response = client.post(
+        reverse("web:comment-create", args=[article.pk]), {"body": "长" * 100_000}, **JSON
+    )
+    assert response.status_code == 400
+    assert "不能超过" in response.json()["error"]
+    assert not Comment.objects.exists()
+
+
+def test_comments_are_rate_limited(client, writer):
+    article = ArticleFactory()
+    client.force_login(writer)
+    codes = [
+        client.post(
+            reverse("web:comment-create", args=[article.pk]), {"body": f"第{n}条"}, **JSON
+        ).status_code
+        for n in range(7)
+    ]
+    assert codes[:5] == [200] * 5
+    assert codes[-1] == 429
+    assert Comment.objects.count() == 5
+
+
+def test_comment_pages_sort_and_paginate(client, writer):
+    article = ArticleFactory()
+    from zixun.engagement.services import comment_create
+
+    made = [comment_create(user=writer, article_id=article.pk, body=f"跟贴{n}") for n in range(35)]
+    comment_create(user=UserFactory(), article_id=article.pk, body="回复", parent_id=made[3].pk)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.index("跟贴3") < html.index("跟贴34")  # hot: the one with a reply first
+    newest = client.get(article.get_absolute_url() + "?comments=new").content.decode()
+    assert "跟贴34" in newest
+    page = client.get(reverse("web:comments", args=[article.pk]) + "?sort=new").content.decode()
+    assert "跟贴34" in page and "下一页" in page
+    assert client.get(reverse("web:comments", args=[article.pk]) + "?after=%%%").status_code == 400
