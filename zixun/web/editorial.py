@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from zixun.accounts.models import User
 from zixun.articles import selectors as article_selectors
@@ -23,6 +23,8 @@ from zixun.articles.services import ArticleError
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Application
 from zixun.creators.services import ApplicationError, application_approve, application_reject
+from zixun.engagement.selectors import comment_list_pending
+from zixun.engagement.services import EngagementError, comment_review
 from zixun.moderation.selectors import audit_list_for, audit_list_latest
 from zixun.web.forms import ApproveForm, ReasonForm
 
@@ -54,6 +56,7 @@ def editor_home(request: HttpRequest) -> HttpResponse:
         "applications": creator_selectors.application_list_pending()[:50],
         "articles": article_selectors.article_list_pending()[:50],
         "deleted": article_selectors.article_list_deleted()[:50],
+        "comments": comment_list_pending(),
         "audit": audit_list_latest(limit=50),
     }
     return render(request, "web/editor/home.html", context)
@@ -159,3 +162,20 @@ def _article_action(request: HttpRequest, article: Article, action: str, reason:
     else:
         article_services.article_restore(article=article, by=editor)
         messages.success(request, _("已恢复"))
+
+
+@editor_required
+@require_POST
+def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Publish or reject a held 跟贴."""
+    approve = request.POST.get("action") == "approve"
+    try:
+        comment_review(
+            comment_id=comment_id, by=_editor(request), approve=approve,
+            reason=request.POST.get("reason", "")[:2000],
+        )  # fmt: skip
+    except EngagementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("跟贴已发布") if approve else _("跟贴未通过"))
+    return redirect("web:editor")

@@ -55,6 +55,7 @@ urlpatterns = [
         name="editor-credentials",
     ),
     path("editor/articles/<int:article_id>/", editorial.article_review, name="editor-article"),
+    path("editor/comments/<int:comment_id>/", editorial.comment_moderate, name="editor-comment"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("mode/<str:mode>/<str:state>/", views.mode_set, name="mode-set"),
     path("lang/<str:code>/", views.language_set, name="language-set"),

@@ -143,5 +143,36 @@ def test_comment_pages_sort_and_paginate(client, writer):
     newest = client.get(article.get_absolute_url() + "?comments=new").content.decode()
     assert "跟贴34" in newest
     page = client.get(reverse("web:comments", args=[article.pk]) + "?sort=new").content.decode()
-    assert "跟贴34" in page and "下一页" in page
+    assert "跟贴34" in page
+    assert "下一页" in page
     assert client.get(reverse("web:comments", args=[article.pk]) + "?after=%%%").status_code == 400
+
+
+def test_editors_publish_held_comments(client, writer, settings):
+    from zixun.accounts.tests.factories import EditorFactory
+    from zixun.engagement.services import comment_create
+
+    settings.ZIXUN_COMMENT_PREMODERATION = True
+    article = ArticleFactory()
+    comment = comment_create(user=writer, article_id=article.pk, body="请审核")
+    client.force_login(EditorFactory())
+    assert "请审核" in client.get(reverse("web:editor")).content.decode()
+    client.post(reverse("web:editor-comment", args=[comment.pk]), {"action": "approve"})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.VISIBLE
+    client.force_login(writer)
+    assert client.post(reverse("web:editor-comment", args=[comment.pk])).status_code == 404
+
+
+def test_recount_command_fixes_engagement_counters(writer, capsys):
+    from django.core.management import call_command
+
+    from zixun.engagement.services import article_like
+
+    article = ArticleFactory()
+    article_like(user=writer, article_id=article.pk)
+    Article.objects.filter(pk=article.pk).update(like_count=42)
+    call_command("creators_recount")
+    article.refresh_from_db()
+    assert article.like_count == 1
+    assert "recounted" in capsys.readouterr().out
