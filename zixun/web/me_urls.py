@@ -1,4 +1,17 @@
-from django.urls import URLPattern
+"""我的: the reader's own pages, mounted at /me/ by config/urls.py."""
+
+from django.urls import URLPattern, path
+
+from zixun.web import me_views
 
 app_name = "me"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", me_views.me_home, name="home"),
+    path("follows/", me_views.me_follows, name="follows"),
+    path("favorites/", me_views.me_favorites, name="favorites"),
+    path("history/", me_views.me_history, name="history"),
+    path("history/clear/", me_views.me_history_clear, name="history-clear"),
+    path("comments/", me_views.me_comments, name="comments"),
+    path("data.json", me_views.me_data, name="data"),
+    path("delete/", me_views.me_delete, name="delete"),
+]
