@@ -13,7 +13,7 @@ BLOCKS = {
     "title": "h1#article-title",
     "account and time": ".article-meta time",
     "share count": ".share-count",
-    "share menu": ".share-menu summary",
+    "share menu": ".share-menu > summary",
     "body": ".article-body p",
     "disclaimer": ".disclaimer p[lang=en]",
     "相关推荐": "section[aria-labelledby=related-title] .card",
@@ -53,13 +53,14 @@ def test_reference_article_page_shows_every_block(page, reference_url, artifacts
     for tab in ["健康", "手机", "数码", "时尚", "艺术"]:
         assert page.locator(".original-tabs a", has_text=tab).is_visible(), tab
     # The share menu opens without JavaScript help and shows the link and the QR code.
-    page.locator(".share-menu summary").click()
-    assert page.locator("#share-link").input_value() == reference_url
+    page.locator(".share-menu > summary").click()
+    assert page.locator("#share-link").input_value() == reference_url + "?src=link"
+    page.locator(".qr-details > summary").click()
     qr = page.locator(".qr img")
     qr.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     page.screenshot(path=str(artifacts / "article-share.png"))
-    page.locator(".share-menu summary").click()
+    page.locator(".share-menu > summary").click()
     page.screenshot(path=str(artifacts / "article.png"), full_page=True)
 
 

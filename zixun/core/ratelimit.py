@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 RATE_LIMITED = (
     "操作太频繁，请 {seconds} 秒后再试 / Too many requests: try again in {seconds} seconds"
@@ -58,11 +58,15 @@ def rate_limited(
             if limited_methods is None or request.method in limited_methods:
                 wait = rate_limit_hit(scope=scope, who=_who(request), per_minute=per_minute)
                 if wait:
-                    response = HttpResponse(
-                        RATE_LIMITED.format(seconds=wait),
-                        status=429,
-                        content_type="text/plain; charset=utf-8",
-                    )
+                    message = RATE_LIMITED.format(seconds=wait)
+                    if request.headers.get("Accept", "").startswith("application/json"):
+                        response: HttpResponse = JsonResponse(
+                            {"ok": False, "error": message}, status=429
+                        )
+                    else:
+                        response = HttpResponse(
+                            message, status=429, content_type="text/plain; charset=utf-8"
+                        )
                     response["Retry-After"] = str(wait)
                     return response
             return view(request, *args, **kwargs)

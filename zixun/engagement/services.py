@@ -199,9 +199,13 @@ def comment_edit(*, user: User, comment_id: int, body: str) -> Comment:
     comment.body = _clean_body(body)
     comment.edited_at = timezone.now()
     article = comment.article
-    if _screen(comment.body, user=user, article=article) == "block":
+    verdict = _screen(comment.body, user=user, article=article)
+    if verdict == "block":
         raise EngagementError(COMMENT_BLOCKED)
-    comment.save(update_fields=["body", "edited_at", "updated_at"])
+    if verdict == "review" and comment.status == Comment.Status.VISIBLE:
+        comment.status = Comment.Status.PENDING  # held again until an editor looks
+        _became_visible(comment, -1)
+    comment.save(update_fields=["body", "status", "edited_at", "updated_at"])
     return comment
 
 

@@ -29,7 +29,8 @@ document.addEventListener("submit", (event) => {
   if (!form) return;
   event.preventDefault();
   const body = new FormData(form);
-  fetch(form.action, {
+  // getAttribute: these forms have an input named "action", which shadows form.action.
+  fetch(form.getAttribute("action"), {
     method: "POST", body, credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
   }).then((r) => r.json().then((data) => ({ status: r.status, data }))).then(({ status, data }) => {
@@ -57,7 +58,7 @@ const countShare = (element) => {
   if (!form) return;
   const body = new FormData();
   body.append("channel", element.dataset.share);
-  fetch(form.action, {
+  fetch(form.getAttribute("action"), {
     method: "POST", body, credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
   }).then((r) => r.json()).then((data) => {
