@@ -14,6 +14,7 @@ from types import FrameType
 
 from bench.database import bench_env, build_database, find_article_id
 from bench.errors import BenchError
+from bench.feed import FeedResult, measure_feed
 from bench.loadgen import Measurement, Tool, measure, pick_tool
 from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination
 from bench.report import Report, print_table, write_results
@@ -160,6 +161,8 @@ def run(options: Options) -> int:
         pagination: PaginationResult | None = None
         if options.scale:
             pagination = measure_pagination(root=ROOT, env=env, count=options.scale)
+        # The follow feed reads the scaled account too: one of the 500 a reader follows.
+        feed: FeedResult = measure_feed(root=ROOT, env=env)
         article_path = f"/article/{article_id}/"
         print(f"[bench] measuring {article_path} ({kind})", flush=True)
         bare_file = directory / "bare.html"
@@ -201,6 +204,7 @@ def run(options: Options) -> int:
             bare=bare,
             render=render,
             pagination=pagination,
+            feed=feed,
         )
         print_table(report)
         write_results(report)

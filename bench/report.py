@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.feed import FeedResult, print_feed
 from bench.loadgen import Measurement, Tool
 from bench.pagination import PaginationResult, print_pagination
 
@@ -32,6 +33,8 @@ class Report:
     render: Measurement
     # The reference account scaled up, its first/middle/last pages timed (None: --scale 0).
     pagination: PaginationResult | None = None
+    # The follow feed: publish for 198,203 followers vs 1, a 500-follow reader's pages.
+    feed: FeedResult | None = None
 
     @property
     def ratio_throughput(self) -> float:
@@ -65,6 +68,7 @@ class Report:
             "goal_ratio_throughput": GOAL_RATIO_THROUGHPUT,
             "corpus_limit": self.corpus_limit,
             "pagination": self.pagination.as_dict() if self.pagination else None,
+            "feed": self.feed.as_dict() if self.feed else None,
         }
 
 
@@ -96,6 +100,8 @@ def print_table(report: Report) -> None:
     print(f"throughput ratio render/bare (a page-cache miss): {report.ratio_render_throughput:.3f}")
     if report.pagination:
         print_pagination(report.pagination)
+    if report.feed:
+        print_feed(report.feed)
 
 
 def write_results(report: Report, path: Path = RESULTS_PATH) -> None:

@@ -13,20 +13,24 @@ followed accounts, never with how many articles they have. The other plan,
 ``article_latest`` index past everyone else's articles or sorts every article
 of the followed accounts.
 
-- PostgreSQL: one statement, ``unnest(ids) CROSS JOIN LATERAL (…)``.
-- SQLite (no LATERAL): one bounded query per account, merged with ``heapq``;
-  each costs tens of microseconds in-process.
+One statement finds the page's ``size + 1`` candidate ids:
 
-Both end by handing the ``size + 1`` candidate ids to ``keyset_page``, which
-loads them with their creator and channel and builds the Page and its cursors
-exactly as every other list does.
+- PostgreSQL: ``unnest(ids) CROSS JOIN LATERAL (… LIMIT size + 1)``;
+- SQLite (no LATERAL): ``json_each(ids) CROSS JOIN articles WHERE id IN
+  (correlated … LIMIT size + 1)``, which SQLite runs the same way: one bounded
+  scan per account, then a sort of at most follows × (size + 1) rows.
+  Measured with 500 follows on SQLite: 1.2 ms, where one ORM query per account
+  merged in Python took 225 ms (~0.45 ms of ORM overhead per query) and the
+  same queries through a raw cursor 9.8 ms.
+
+Then ``keyset_page`` loads those ids with their creator and channel and builds
+the Page and its cursors exactly as every other list does.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from datetime import datetime
+import json
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -37,9 +41,6 @@ from zixun.accounts.models import User
 from zixun.articles.models import Article
 from zixun.core.pagination import Page, PageRequest, keyset_page
 from zixun.creators.models import Follow
-
-# (published_at, id), the feed's order; published_at is never None once published.
-Key = tuple[datetime | None, int]
 
 
 def _published() -> QuerySet[Article]:
@@ -73,7 +74,7 @@ def followed_creator_ids(*, user: User) -> list[int]:
     """The accounts the user follows, suspended ones left out."""
     return list(
         Follow.objects.filter(user=user, creator__is_suspended=False)
-        .order_by("creator_id")
+        .order_by()
         .values_list("creator_id", flat=True)
     )
 
@@ -83,60 +84,60 @@ def follow_exists_for_user(*, user: User) -> bool:
     return Follow.objects.filter(user=user).exists()
 
 
-def _inner(page: PageRequest, limit: int, creator: RawSQL | int) -> QuerySet[Article, Key]:
-    """One account's bounded scan: at most ``limit`` (published_at, id) in scan order."""
+def _inner(page: PageRequest, limit: int, *fields: str) -> QuerySet[Article, tuple[Any, ...]]:
+    """One account's bounded scan, the account left open (``f.id``): an index
+    range scan of ``article_by_creator`` reading at most ``limit`` rows."""
     bound, order, _ = _window(page)
     return (
         _published()
-        .filter(bound & Q(creator_id=creator))
+        .filter(bound & Q(creator_id=RawSQL("f.id", ())))
         .order_by(*order)
-        .values_list("published_at", "id")[:limit]
+        .values_list(*fields)[:limit]
     )
 
 
-def _candidates_lateral(creator_ids: list[int], page: PageRequest, limit: int) -> list[int]:
-    """PostgreSQL: the first ``limit`` ids over all accounts in one statement.
+def _candidates(creator_ids: list[int], page: PageRequest, limit: int) -> list[int]:
+    """The first ``limit`` ids over all the accounts, in one statement.
 
-    The inner query is built by the ORM with the account left open (``f.id``),
-    so it carries the same filters and bound as everywhere else; every value is
-    a bound parameter.
+    The inner query is built by the ORM, so it carries the same filters and
+    bound as every other list. Only that SQL and fixed words are formatted into
+    the statement; every value is a bound parameter.
     """
-    inner = _inner(page, limit, RawSQL("f.id", ()))
-    inner_sql, inner_params = inner.query.sql_with_params()
     _, _, newest_first = _window(page)
     direction = "DESC" if newest_first else "ASC"
-    sql = (
-        "SELECT a.id FROM unnest(%s::bigint[]) AS f(id) "  # noqa: S608  only %s placeholders
-        f"CROSS JOIN LATERAL ({inner_sql}) AS a "
-        f"ORDER BY a.published_at {direction}, a.id {direction} LIMIT %s"
-    )
+    accounts: list[int] | str
+    if connection.vendor == "postgresql":
+        inner_sql, inner_params = _inner(page, limit, "published_at", "id").query.sql_with_params()
+        accounts = creator_ids
+        source = f"unnest(%s::bigint[]) AS f(id) CROSS JOIN LATERAL ({inner_sql}) AS a"
+    else:
+        # No LATERAL: a correlated ``IN (… LIMIT n)`` is its SQLite form. The
+        # subquery runs once per account (CROSS JOIN keeps json_each outside)
+        # and the articles are then read by rowid.
+        inner_sql, inner_params = _inner(page, limit, "id").query.sql_with_params()
+        accounts = json.dumps(creator_ids)
+        table = connection.ops.quote_name(Article._meta.db_table)
+        source = (
+            "(SELECT value AS id FROM json_each(%s)) AS f "  # noqa: S608
+            f"CROSS JOIN {table} AS a WHERE a.id IN ({inner_sql})"
+        )
+    order = f"a.published_at {direction}, a.id {direction}"
+    sql = f"SELECT a.id FROM {source} ORDER BY {order} LIMIT %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [creator_ids, *inner_params, limit])
+        cursor.execute(sql, [accounts, *inner_params, limit])
         return [row[0] for row in cursor.fetchall()]
-
-
-def _candidates_merged(creator_ids: list[int], page: PageRequest, limit: int) -> list[int]:
-    """SQLite: one bounded scan per account, merged; the first ``limit`` ids."""
-    _, _, newest_first = _window(page)
-    runs = [list(_inner(page, limit, creator_id)) for creator_id in creator_ids]
-    merged = heapq.merge(*runs, reverse=newest_first)
-    return [pk for _, pk in itertools.islice(merged, limit)]
 
 
 def feed_list_for_user(*, user: User, page: PageRequest, size: int | None = None) -> Page[Article]:
     """关注: the followed accounts' published articles, newest first, keyset-paginated.
 
-    Queries: PostgreSQL 3 (follows, the lateral scan, the articles); SQLite
-    one per followed account plus 2.
+    Three queries: the followed accounts, the candidates' ids, the articles.
     """
     size = size or settings.ZIXUN_PAGE_SIZE
     creator_ids = followed_creator_ids(user=user)
     if not creator_ids:
         return Page(items=[], older=None, newer=None)
-    if connection.vendor == "postgresql":
-        candidates = _candidates_lateral(creator_ids, page, size + 1)
-    else:
-        candidates = _candidates_merged(creator_ids, page, size + 1)
+    candidates = _candidates(creator_ids, page, size + 1)
     if not candidates:
         return Page(items=[], older=None, newer=None)
     # At most size + 1 rows, found by primary key: keyset_page orders them,
