@@ -93,31 +93,44 @@ class Page(Generic[M]):
         return self.older is None
 
 
-def keyset_page(queryset: models.QuerySet[M], request: PageRequest, size: int) -> Page[M]:
-    """One page of ``queryset`` ordered newest first by (published_at, id)."""
-    desc = ("-published_at", "-pk")
-    asc = ("published_at", "pk")
+NEWEST_FIRST = ("-published_at", "-pk")
+OLDEST_FIRST = ("published_at", "pk")
+
+
+def keyset_window(request: PageRequest) -> tuple[models.Q, tuple[str, str]]:
+    """The rows a page may come from, and the order to scan them in.
+
+    For a cursor the first term bounds the index range scan and the second only
+    drops the ties at the cursor; a plain OR would make PostgreSQL filter from
+    the start of the index instead of seeking to the cursor.
+    """
     if request.after:
         c = request.after
-        # The first term bounds the index range scan; the second only drops
-        # the ties. A plain OR would make PostgreSQL filter from the start.
-        older_than = models.Q(published_at__lte=c.published_at) & (
+        bound = models.Q(published_at__lte=c.published_at) & (
             models.Q(published_at__lt=c.published_at) | models.Q(pk__lt=c.pk)
         )
-        rows = list(queryset.filter(older_than).order_by(*desc)[: size + 1])
+        return bound, NEWEST_FIRST
+    if request.before:
+        c = request.before
+        bound = models.Q(published_at__gte=c.published_at) & (
+            models.Q(published_at__gt=c.published_at) | models.Q(pk__gt=c.pk)
+        )
+        return bound, OLDEST_FIRST
+    return models.Q(), OLDEST_FIRST if request.last else NEWEST_FIRST
+
+
+def keyset_page(queryset: models.QuerySet[M], request: PageRequest, size: int) -> Page[M]:
+    """One page of ``queryset`` ordered newest first by (published_at, id)."""
+    bound, order = keyset_window(request)
+    if request.after:
+        rows = list(queryset.filter(bound).order_by(*order)[: size + 1])
         items, has_more = rows[:size], len(rows) > size
         return _page(items, older_exists=has_more, newer_exists=True)
     if request.before or request.last:
-        if request.before:
-            c = request.before
-            newer_than = models.Q(published_at__gte=c.published_at) & (
-                models.Q(published_at__gt=c.published_at) | models.Q(pk__gt=c.pk)
-            )
-            queryset = queryset.filter(newer_than)
-        rows = list(queryset.order_by(*asc)[: size + 1])
+        rows = list(queryset.filter(bound).order_by(*order)[: size + 1])
         items, has_more = rows[:size][::-1], len(rows) > size
         return _page(items, older_exists=bool(request.before), newer_exists=has_more)
-    rows = list(queryset.order_by(*desc)[: size + 1])
+    rows = list(queryset.order_by(*order)[: size + 1])
     return _page(rows[:size], older_exists=len(rows) > size, newer_exists=False)
 
 

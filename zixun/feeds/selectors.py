@@ -39,7 +39,7 @@ from django.db.models.expressions import RawSQL
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
-from zixun.core.pagination import Page, PageRequest, keyset_page
+from zixun.core.pagination import NEWEST_FIRST, Page, PageRequest, keyset_page, keyset_window
 from zixun.creators.models import Follow
 
 
@@ -48,26 +48,9 @@ def _published() -> QuerySet[Article]:
 
 
 def _window(page: PageRequest) -> tuple[Q, tuple[str, str], bool]:
-    """The cursor bound, the scan order and whether it runs newest first.
-
-    The same bound as ``keyset_page``: the first term bounds the index range
-    scan, the second only drops the ties at the cursor.
-    """
-    if page.after:
-        c = page.after
-        bound = Q(published_at__lte=c.published_at) & (
-            Q(published_at__lt=c.published_at) | Q(pk__lt=c.pk)
-        )
-        return bound, ("-published_at", "-id"), True
-    if page.before:
-        c = page.before
-        bound = Q(published_at__gte=c.published_at) & (
-            Q(published_at__gt=c.published_at) | Q(pk__gt=c.pk)
-        )
-        return bound, ("published_at", "id"), False
-    if page.last:
-        return Q(), ("published_at", "id"), False
-    return Q(), ("-published_at", "-id"), True
+    """keyset_page's cursor bound and scan order, and whether it runs newest first."""
+    bound, order = keyset_window(page)
+    return bound, (order[0], order[1].replace("pk", "id")), order == NEWEST_FIRST
 
 
 def followed_creator_ids(*, user: User) -> list[int]:
