@@ -40,3 +40,9 @@ def application_get_for_review(*, user: User, application_id: int) -> Applicatio
     return Application.objects.select_related("applicant", "channel", "creator").get(
         pk=application_id
     )
+
+
+def creator_is_followed(*, user: User, creator: Creator) -> bool:
+    from zixun.creators.models import Follow
+
+    return Follow.objects.filter(user=user, creator=creator).exists()

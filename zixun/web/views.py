@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET
 from zixun.articles import selectors as articles
 from zixun.channels.selectors import channel_get_active
 from zixun.core.pagination import InvalidCursorError, PageRequest
-from zixun.creators.selectors import creator_get
+from zixun.creators.selectors import creator_get, creator_is_followed
 from zixun.engagement.models import Share
-from zixun.engagement.selectors import comment_list_for_article, reader_state
+from zixun.engagement.selectors import ReaderState, comment_list_for_article, reader_state
 from zixun.engagement.viewcount import view_record
 from zixun.web.engagement_views import share_url
 from zixun.web.modes import MODE_COOKIES
@@ -171,7 +171,10 @@ def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
     page = articles.article_list_for_creator(
         creator=creator, page=PageRequest.from_query(request.GET)
     )
-    return render(request, "web/account.html", {"creator": creator, "page": page})
+    reader = None
+    if request.user.is_authenticated:
+        reader = ReaderState(following=creator_is_followed(user=request.user, creator=creator))
+    return render(request, "web/account.html", {"creator": creator, "page": page, "reader": reader})
 
 
 @require_GET

@@ -176,3 +176,15 @@ def test_recount_command_fixes_engagement_counters(writer, capsys):
     article.refresh_from_db()
     assert article.like_count == 1
     assert "recounted" in capsys.readouterr().out
+
+
+def test_follow_from_the_account_page(client, writer):
+    creator = CreatorFactory()
+    client.force_login(writer)
+    page = client.get(creator.get_absolute_url()).content.decode()
+    assert reverse("web:follow", args=[creator.pk]) in page
+    assert "+ 关注" in page
+    client.post(reverse("web:follow", args=[creator.pk]), {"action": "on"})
+    page = client.get(creator.get_absolute_url()).content.decode()
+    assert "已关注" in page
+    assert '<dd class="followers">1</dd>' in page
