@@ -187,19 +187,38 @@ def originals_get(*, per: int = 1) -> list[ChannelBlock]:
     return _cached(ORIGINALS_KEY, lambda: _channel_blocks(channels, original=True, per=per))
 
 
+# Every page view reads the site version; keeping it in process memory for a
+# second saves a cache round trip per request (one to Redis in production) and
+# delays another process's invalidation by at most that second.
+SITE_VERSION_MEMO_SECONDS = 1.0
+_site_version_memo: list[float] = []  # [version, read at] of this process
+
+
 def site_version_get() -> int:
     """A number that changes whenever published content changes (see blocks_invalidate)."""
+    now = time.monotonic()
+    if _site_version_memo and now - _site_version_memo[1] < SITE_VERSION_MEMO_SECONDS:
+        return int(_site_version_memo[0])
     version: int | None = cache.get(SITE_VERSION_KEY)
     if version is None:
         version = time.time_ns()
         cache.add(SITE_VERSION_KEY, version, None)
+        version = cache.get(SITE_VERSION_KEY, version)
+    _site_version_memo[:] = [version, now]
     return version
+
+
+def site_version_forget() -> None:
+    """Forget this process's memo of the site version (after the cache was cleared)."""
+    _site_version_memo.clear()
 
 
 def blocks_invalidate() -> None:
     """Drop the cached site-wide blocks and start a new site version (and so new pages)."""
     cache.delete_many(BLOCK_KEYS)
-    cache.set(SITE_VERSION_KEY, time.time_ns(), None)
+    version = time.time_ns()
+    cache.set(SITE_VERSION_KEY, version, None)
+    _site_version_memo[:] = [version, time.monotonic()]
 
 
 # The studio and the review queues -----------------------------------------------------------

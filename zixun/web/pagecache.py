@@ -32,6 +32,8 @@ IGNORED_PARAMS = {"src"}
 
 
 def _cache_path(request: HttpRequest) -> str:
+    if not request.META.get("QUERY_STRING"):
+        return request.path  # the common case, without copying the query dict
     query = request.GET.copy()
     for name in IGNORED_PARAMS:
         query.pop(name, None)

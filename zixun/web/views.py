@@ -95,7 +95,12 @@ def counted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapper(request: HttpRequest, article_id: int) -> HttpResponse:
         response = view(request, article_id)
         if response.status_code == 200:
-            user_id = request.user.pk if request.user.is_authenticated else None
+            # No session cookie means an anonymous reader: do not load the session
+            # and the user just to learn that (a cached page must stay cheap).
+            signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and (
+                request.user.is_authenticated
+            )
+            user_id = request.user.pk if signed_in else None
             view_record(
                 article_id=article_id,
                 user_id=user_id,
