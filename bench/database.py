@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.errors import BenchError
 
@@ -130,3 +132,26 @@ def find_article_id(*, root: Path, env: dict[str, str]) -> tuple[int, str]:
     if newest is None:
         raise BenchError("the demo loaded no published article")
     return newest, "newest article (no reference page under ../shared)"
+
+
+def run_snippet(
+    *, root: Path, env: dict[str, str], snippet: str, params: dict[str, Any], tag: str, label: str
+) -> dict[str, Any]:
+    """Run a timing snippet in `manage.py shell` with the page cache off; return the JSON
+    it printed on its ``tag`` line (the snippet sees ``PARAMS``)."""
+    started = time.monotonic()
+    result = _run(
+        [str(root / ".venv" / "bin" / "python"), "manage.py", "shell", "-c",
+         f"PARAMS = {params!r}\n{snippet}"],
+        env={**env, "ZIXUN_PAGE_CACHE_SECONDS": "0"},
+        cwd=root,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise _fail(label, result)
+    print(f"[bench]   done in {time.monotonic() - started:.1f} s", flush=True)
+    for line in reversed(result.stdout.splitlines()):
+        found, _, payload = line.partition(" ")
+        if found == tag:
+            data: dict[str, Any] = json.loads(payload)
+            return data
+    raise BenchError(f"the timing snippet printed no {tag!r} line:\n{result.stdout}")

@@ -24,14 +24,11 @@ follow see the same site.
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.database import _fail, _run
-from bench.errors import BenchError
+from bench.database import run_snippet
 from zixun.demo.reference import REFERENCE_ACCOUNT
 
 FOLLOWERS = 198203  # 金台资讯's 关注度 on the reference site
@@ -334,44 +331,32 @@ def measure_feed(*, root: Path, env: dict[str, str]) -> FeedResult:
         "naive_repeat": NAIVE_REPEAT,
         "warmup": WARMUP,
     }
-    snippet = f"PARAMS = {params!r}\n{_SNIPPET}"
-    python = root / ".venv" / "bin" / "python"
     print(
         f"[bench] follow feed: {FOLLOWERS:,} followers of one account, a reader following "
         f"{FOLLOWS} accounts; timing publish and read …",
         flush=True,
     )
-    started = time.monotonic()
-    result = _run(
-        [str(python), "manage.py", "shell", "-c", snippet],
-        env={**env, "ZIXUN_PAGE_CACHE_SECONDS": "0"},
-        cwd=root,
+    data = run_snippet(
+        root=root, env=env, snippet=_SNIPPET, params=params, tag=_TAG,
+        label="timing the follow feed",
+    )  # fmt: skip
+    return FeedResult(
+        followers=int(data["followers"]),
+        follows=int(data["follows"]),
+        busy_account_articles=int(data["busy_account_articles"]),
+        setup_s=float(data["setup_s"]),
+        page_size=PAGE_SIZE,
+        publish_repeat=PUBLISH_REPEAT,
+        selector_repeat=SELECTOR_REPEAT,
+        publish_ms={k: float(data["publish_ms"][k]) for k in ("followers", "one")},
+        follower_feed_ms=float(data["follower_feed_ms"]),
+        feed_ms={k: float(data["feed_ms"][k]) for k in KINDS},
+        naive_ms={k: float(data["naive_ms"][k]) for k in KINDS},
+        page_ms=float(data["page_ms"]),
+        queries={k: int(data["queries"][k]) for k in KINDS},
+        database=str(data["database"]),
+        stages_s={k: float(v) for k, v in data["stages_s"].items()},
     )
-    if result.returncode != 0:
-        raise _fail("timing the follow feed", result)
-    print(f"[bench]   done in {time.monotonic() - started:.1f} s", flush=True)
-    for line in reversed(result.stdout.splitlines()):
-        tag, _, payload = line.partition(" ")
-        if tag == _TAG:
-            data: dict[str, Any] = json.loads(payload)
-            return FeedResult(
-                followers=int(data["followers"]),
-                follows=int(data["follows"]),
-                busy_account_articles=int(data["busy_account_articles"]),
-                setup_s=float(data["setup_s"]),
-                page_size=PAGE_SIZE,
-                publish_repeat=PUBLISH_REPEAT,
-                selector_repeat=SELECTOR_REPEAT,
-                publish_ms={k: float(data["publish_ms"][k]) for k in ("followers", "one")},
-                follower_feed_ms=float(data["follower_feed_ms"]),
-                feed_ms={k: float(data["feed_ms"][k]) for k in KINDS},
-                naive_ms={k: float(data["naive_ms"][k]) for k in KINDS},
-                page_ms=float(data["page_ms"]),
-                queries={k: int(data["queries"][k]) for k in KINDS},
-                database=str(data["database"]),
-                stages_s={k: float(v) for k, v in data["stages_s"].items()},
-            )
-    raise BenchError(f"the timing snippet printed no {_TAG!r} line:\n{result.stdout}")
 
 
 def print_feed(result: FeedResult) -> None:

@@ -13,14 +13,13 @@ page, the page after the article in the middle of the account, and the last page
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.database import _fail, _run, run_step
+from bench.database import run_snippet, run_step
 from bench.errors import BenchError
 from zixun.demo.reference import REFERENCE_ACCOUNT
 
@@ -241,28 +240,15 @@ def time_pages(*, root: Path, env: dict[str, str]) -> dict[str, Any]:
         "page_repeat": PAGE_REPEAT,
         "warmup": WARMUP,
     }
-    snippet = f"PARAMS = {params!r}\n{_SNIPPET}"
-    python = root / ".venv" / "bin" / "python"
     print(
         f"[bench] timing the first, middle and last account pages "
         f"({SELECTOR_REPEAT} selector calls, {PAGE_REPEAT} renders each) …",
         flush=True,
     )
-    started = time.monotonic()
-    result = _run(
-        [str(python), "manage.py", "shell", "-c", snippet],
-        env={**env, "ZIXUN_PAGE_CACHE_SECONDS": "0"},
-        cwd=root,
-    )
-    if result.returncode != 0:
-        raise _fail("timing the account pages", result)
-    print(f"[bench]   done in {time.monotonic() - started:.1f} s", flush=True)
-    for line in reversed(result.stdout.splitlines()):
-        tag, _, payload = line.partition(" ")
-        if tag == _TAG:
-            data: dict[str, Any] = json.loads(payload)
-            return data
-    raise BenchError(f"the timing snippet printed no {_TAG!r} line:\n{result.stdout}")
+    return run_snippet(
+        root=root, env=env, snippet=_SNIPPET, params=params, tag=_TAG,
+        label="timing the account pages",
+    )  # fmt: skip
 
 
 def measure_pagination(*, root: Path, env: dict[str, str], count: int) -> PaginationResult:
