@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zixun.accounts.models import User
+from zixun.core.counters import counted_row_set
 from zixun.creators.idcard import (
     IdNumberError,
     id_number_fingerprint,
@@ -285,31 +286,18 @@ FOLLOW_SELF = "不能关注自己运营的账号 / You cannot follow an account 
 
 def _follow_toggle(*, user: User, creator_id: int, on: bool) -> int:
     """Follow or unfollow; the follower count moves only when the row really changes."""
-    from django.db import IntegrityError
-    from django.db.models import F
-
     creator = Creator.objects.filter(pk=creator_id).first()
     if creator is None or (on and creator.is_suspended):
         raise FollowError(FOLLOW_UNAVAILABLE)
     if on and creator.members.filter(pk=user.pk).exists():
         raise FollowError(FOLLOW_SELF)
-    with transaction.atomic():
-        if on:
-            try:
-                with transaction.atomic():
-                    Follow.objects.create(user=user, creator=creator)
-            except IntegrityError:
-                pass  # already following: a replay changes nothing
-            else:
-                Creator.objects.filter(pk=creator_id).update(follower_count=F("follower_count") + 1)
-        else:
-            deleted, _ = Follow.objects.filter(user=user, creator=creator).delete()
-            if deleted:
-                Creator.objects.filter(pk=creator_id).update(follower_count=F("follower_count") - 1)
-        count: int = (
-            Creator.objects.filter(pk=creator_id).values_list("follower_count", flat=True).get()
-        )
-        return count
+    return counted_row_set(
+        on=on,
+        rows=Follow.objects.all(),
+        values={"user": user, "creator": creator},
+        counted=Creator.objects.filter(pk=creator_id),
+        field="follower_count",
+    )
 
 
 def creator_follow(*, user: User, creator_id: int) -> int:

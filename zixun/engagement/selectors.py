@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -24,7 +25,7 @@ T = TypeVar("T", bound=Model)
 
 @dataclass(frozen=True)
 class CommentPage:
-    items: list[Comment]
+    items: Sequence[Comment]
     older: str | None  # cursor of the next page, None on the last
 
 
@@ -56,7 +57,15 @@ def comment_list_for_article(
     queryset = (
         Comment.objects.filter(_visible_or_thread(), article=article, parent__isnull=True)
         .select_related("user")
-        .prefetch_related(Prefetch("replies", queryset=replies.order_by("created_at", "id")))
+        # The first replies of each thread only (a window query): a thread with
+        # thousands of replies costs the page no more; the rest are on its thread page.
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=replies.order_by("created_at", "id")[:REPLIES_SHOWN],
+                to_attr="shown_replies",
+            )
+        )
         .order_by(order, "-id")
     )
     if after:
@@ -183,3 +192,29 @@ def follow_list(
     """The accounts the reader follows, most recently followed first."""
     queryset = Follow.objects.filter(user=user).select_related("creator")
     return _mine(queryset, field="created_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
+
+
+def comment_thread(
+    *, comment_id: int, after: int | None = None, size: int = 30
+) -> tuple[Comment, list[Comment], int | None]:
+    """A visible top-level comment and a page of its replies, oldest first (keyset on id).
+
+    Raises Comment.DoesNotExist for a reply, a hidden comment or an offline article.
+    """
+    parent = (
+        Comment.objects.filter(
+            _visible_or_thread(),
+            pk=comment_id,
+            parent__isnull=True,
+            article__status=Article.Status.PUBLISHED,
+            article__deleted_at__isnull=True,
+        )
+        .select_related("user", "article")
+        .get()
+    )
+    replies = Comment.objects.filter(parent=parent, status=Comment.Status.VISIBLE)
+    if after is not None:
+        replies = replies.filter(pk__gt=after)
+    rows = list(replies.select_related("user").order_by("id")[: size + 1])
+    more = rows[size - 1].pk if len(rows) > size else None
+    return parent, rows[:size], more

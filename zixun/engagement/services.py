@@ -10,13 +10,14 @@ rebuilds every counter from the rows.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
+from zixun.core.counters import counted_row_set
 from zixun.engagement.models import Comment, Favorite, Like, Share
 
 ARTICLE_UNAVAILABLE = "文章不存在或已下线 / The article does not exist or is offline"
@@ -60,19 +61,13 @@ def _toggle(model: type[Like] | type[Favorite], counter: str, *, user: User, art
             on: bool) -> int:  # fmt: skip
     """Add or remove the (user, article) row and move the counter with it; returns the count."""
     _article_for_engagement(article_id)
-    with transaction.atomic():
-        if on:
-            try:
-                with transaction.atomic():  # a savepoint: a duplicate must not spoil the outer one
-                    model.objects.create(user=user, article_id=article_id)
-            except IntegrityError:
-                return _count(article_id, counter)  # already there: a replay changes nothing
-            Article.objects.filter(pk=article_id).update(**{counter: F(counter) + 1})
-        else:
-            deleted, _ = model.objects.filter(user=user, article_id=article_id).delete()
-            if deleted:
-                Article.objects.filter(pk=article_id).update(**{counter: F(counter) - 1})
-        return _count(article_id, counter)
+    return counted_row_set(
+        on=on,
+        rows=model.objects.all(),
+        values={"user": user, "article_id": article_id},
+        counted=Article.objects.filter(pk=article_id),
+        field=counter,
+    )
 
 
 def article_like(*, user: User, article_id: int) -> int:

@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "article/<int:article_id>/comment/", engagement_views.comment_create, name="comment-create"
     ),
+    path("comment/<int:comment_id>/", views.comment_thread_page, name="comment-thread"),
     path("comment/<int:comment_id>/edit/", engagement_views.comment_edit, name="comment-edit"),
     path(
         "comment/<int:comment_id>/delete/", engagement_views.comment_delete, name="comment-delete"

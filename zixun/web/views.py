@@ -24,8 +24,13 @@ from zixun.articles import selectors as articles
 from zixun.channels.selectors import channel_get_active
 from zixun.core.pagination import InvalidCursorError, PageRequest
 from zixun.creators.selectors import creator_get, creator_is_followed
-from zixun.engagement.models import Share
-from zixun.engagement.selectors import ReaderState, comment_list_for_article, reader_state
+from zixun.engagement.models import Comment, Share
+from zixun.engagement.selectors import (
+    ReaderState,
+    comment_list_for_article,
+    comment_thread,
+    reader_state,
+)
 from zixun.engagement.viewcount import view_record
 from zixun.web.engagement_views import share_url
 from zixun.web.modes import MODE_COOKIES
@@ -138,6 +143,20 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         **_side_blocks(),
     }
     return render(request, "web/article.html", context)
+
+
+@require_GET
+def comment_thread_page(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """One 跟贴 with all its replies, a page at a time."""
+    after = request.GET.get("after", "")
+    try:
+        parent, replies, more = comment_thread(
+            comment_id=comment_id, after=int(after) if after.isdigit() and len(after) < 19 else None
+        )
+    except Comment.DoesNotExist as error:
+        raise Http404 from error
+    context = {"parent": parent, "replies": replies, "more": more}
+    return render(request, "web/comment_thread.html", context)
 
 
 @require_GET

@@ -241,16 +241,22 @@ REQUESTS = [
 REQUEST_IDS = ["first", "last", "after", "before"]
 
 
-@POSTGRES
-@pytest.mark.parametrize("request_", REQUESTS, ids=REQUEST_IDS)
-def test_postgres_inner_scans_are_article_by_creator_range_scans(request_):
-    """One statement; each account's scan reads article_by_creator in order, no sort inside."""
+@pytest.fixture
+def reader():
+    """A reader following three accounts of five articles each (for the plan tests)."""
     reader = UserFactory()
     creators = [CreatorFactory() for _ in range(3)]
     follow(reader, *creators)
     for c in creators:
         for _ in range(5):
             ArticleFactory(creator=c)
+    return reader
+
+
+@POSTGRES
+@pytest.mark.parametrize("request_", REQUESTS, ids=REQUEST_IDS)
+def test_postgres_inner_scans_are_article_by_creator_range_scans(request_, reader):
+    """One statement; each account's scan reads article_by_creator in order, no sort inside."""
     (lateral,) = [q for q in captured_feed_queries(reader, request_) if "LATERAL" in q[0]]
     text = explain(*lateral)
     assert "Function Scan on unnest" in text, text
@@ -268,14 +274,8 @@ def test_postgres_inner_scans_are_article_by_creator_range_scans(request_):
 
 @SQLITE
 @pytest.mark.parametrize("request_", REQUESTS, ids=REQUEST_IDS)
-def test_sqlite_inner_scans_are_article_by_creator_range_scans(request_):
+def test_sqlite_inner_scans_are_article_by_creator_range_scans(request_, reader):
     """One statement; each account's correlated scan reads article_by_creator in order."""
-    reader = UserFactory()
-    creators = [CreatorFactory() for _ in range(3)]
-    follow(reader, *creators)
-    for c in creators:
-        for _ in range(5):
-            ArticleFactory(creator=c)
     (statement,) = [q for q in captured_feed_queries(reader, request_) if "json_each" in q[0]]
     text = explain(*statement)
     assert "CORRELATED LIST SUBQUERY" in text, text

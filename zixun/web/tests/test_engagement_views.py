@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -188,3 +190,32 @@ def test_follow_from_the_account_page(client, writer):
     page = client.get(creator.get_absolute_url()).content.decode()
     assert "已关注" in page
     assert '<dd class="followers">1</dd>' in page
+
+
+def test_long_threads_show_their_first_replies_and_page_the_rest(
+    client, writer, django_assert_max_num_queries
+):
+    from zixun.engagement.selectors import REPLIES_SHOWN
+    from zixun.engagement.services import comment_create
+
+    article = ArticleFactory()
+    parent = comment_create(user=writer, article_id=article.pk, body="楼主")
+    for n in range(40):
+        comment_create(user=writer, article_id=article.pk, body=f"回复{n:02d}", parent_id=parent.pk)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count("回复0") == REPLIES_SHOWN  # 回复00 … 回复04
+    assert "回复05" not in page
+    assert "查看全部 40 条回复" in page
+    thread = reverse("web:comment-thread", args=[parent.pk])
+    with django_assert_max_num_queries(3):
+        first = client.get(thread).content.decode()
+    assert "回复00" in first
+    assert "回复29" in first
+    assert "回复30" not in first
+    more = re.search(r'href="\?after=(\d+)"', first).group(1)
+    second = client.get(f"{thread}?after={more}").content.decode()
+    assert "回复30" in second
+    assert "回复39" in second
+    assert "回复29" not in second
+    reply = Comment.objects.filter(parent=parent).first()
+    assert client.get(reverse("web:comment-thread", args=[reply.pk])).status_code == 404
