@@ -33,7 +33,7 @@ HIGHLIGHTS_KEY = "blocks:highlights:v1"
 ORIGINALS_KEY = "blocks:originals:v1"
 BLOCK_KEYS = [HOT_KEY, HIGHLIGHTS_KEY, ORIGINALS_KEY]
 SITE_VERSION_KEY = "site:version"
-CARD_FIELDS = ("id", "title", "published_at", "creator__name", "creator_id", "channel_id")
+CARD_FIELDS = ("id", "title", "published_at", "creator__name", "creator_id")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
             url=article_url.format(i),
             creator_url=creator_url.format(c),
         )
-        for i, t, p, n, c, _channel in rows
+        for i, t, p, n, c in rows
     ]
 
 
