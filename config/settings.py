@@ -236,6 +236,11 @@ X_FRAME_OPTIONS = "DENY"
 # share links, QR codes and canonical links say https://.
 if env_bool("ZIXUN_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reader's address behind a reverse proxy (zixun.core.clientaddr): the header the proxy
+# sets, X-Forwarded-For or X-Real-IP ("" uses REMOTE_ADDR), honoured only on requests
+# from these proxies (IP addresses or networks, comma-separated).
+ZIXUN_PROXY_HEADER = env("ZIXUN_PROXY_HEADER", "")
+ZIXUN_TRUSTED_PROXIES = env_list("ZIXUN_TRUSTED_PROXIES", "127.0.0.1,::1")
 # Strict-Transport-Security max-age in seconds; 0 sends no header. Set it once HTTPS works.
 SECURE_HSTS_SECONDS = int(env("ZIXUN_HSTS_SECONDS", "0"))
 # The CSP sent on every HTML response (zixun.web.middleware).

@@ -14,6 +14,8 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from zixun.core.clientaddr import client_address
+
 RATE_LIMITED = (
     "操作太频繁，请 {seconds} 秒后再试 / Too many requests: try again in {seconds} seconds"
 )
@@ -25,7 +27,7 @@ WINDOW_SECONDS = 60
 def _who(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"u{request.user.pk}"
-    return f"ip{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip{client_address(request)}"
 
 
 def rate_limit_hit(*, scope: str, who: str, per_minute: int) -> int:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from zixun.accounts.models import User
 from zixun.articles.selectors import article_get_published
+from zixun.core.clientaddr import client_address
 from zixun.core.ratelimit import rate_limited
 from zixun.creators.services import FollowError, creator_follow, creator_unfollow
 from zixun.engagement import services
@@ -191,7 +192,7 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
             article_id=article_id,
             body=request.POST.get("body", "")[: 10 * 1024 * 1024],
             parent_id=int(parent) if parent.isdigit() and len(parent) < 19 else None,
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_address(request),
         )
     except EngagementError as error:
         return _error(request, fallback, str(error))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from zixun.articles import selectors as articles
 from zixun.channels.selectors import channel_get_active
+from zixun.core.clientaddr import client_address
 from zixun.core.pagination import InvalidCursorError, PageRequest
 from zixun.creators.selectors import creator_get, creator_is_followed
 from zixun.engagement.models import Comment, Share
@@ -109,7 +110,7 @@ def counted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             view_record(
                 article_id=article_id,
                 user_id=user_id,
-                client=request.META.get("REMOTE_ADDR", ""),
+                client=client_address(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         return response
