@@ -35,12 +35,13 @@ test-sqlite: $(VENV)/.installed  ## The suite on SQLite (the embedded default), 
 test-postgres: $(VENV)/.installed  ## The suite on PostgreSQL + Redis (production settings)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "not browser" $(T)
 
-bench: $(VENV)/.installed  ## Article page vs a bare view on granian: ratios in one run (bench/results.json)
-	$(PY) -m bench
+bench: $(VENV)/.installed  ## Article page vs a bare view and a Wagtail page on granian (bench/results.json); ONLY=part,… narrows it
+	$(PY) -m bench $(if $(ONLY),--only $(ONLY)) $(ARGS)
 
-lint: $(VENV)/.installed  ## Ruff check and format check, missing migrations
+lint: $(VENV)/.installed  ## Ruff check and format check, the app layers (import-linter), missing migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	ZIXUN_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 
 typecheck: $(VENV)/.installed  ## mypy (strict)

@@ -58,7 +58,7 @@ def _clear_cache() -> None:
     """Every test starts with an empty cache (the blocks are cached)."""
     from django.core.cache import cache
 
-    from zixun.articles.selectors import site_version_forget
+    from zixun.core.sitecache import site_version_forget
     from zixun.engagement.viewcount import view_dedup_forget
 
     cache.clear()

@@ -76,12 +76,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "zixun.core",
     "zixun.accounts",
+    "zixun.audit",
     "zixun.channels",
     "zixun.creators",
     "zixun.articles",
     "zixun.moderation",
     "zixun.engagement",
     "zixun.feeds",
+    "zixun.privacy",
     "zixun.demo",
 ]
 

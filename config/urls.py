@@ -17,7 +17,7 @@ if settings.ZIXUN_SERVE_MEDIA:
     )
 
 if settings.ZIXUN_BENCH:
-    from zixun.web import bench_views
+    from zixun.web.views import bench as bench_views
 
     urlpatterns[:0] = [
         path("bench/bare/", bench_views.bare, name="bench-bare"),

@@ -15,7 +15,7 @@ ALIASES = {
     "demo": "demo_run",
     "load-demo": "demo_load",
     "serve": "web_serve",
-    "recount": "creators_recount",
+    "recount": "engagement_recount",
     "worker": "db_worker",
     "publish-due": "articles_publish_due",
 }

@@ -23,39 +23,37 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from zixun.articles.limits import MAX_TAGS, TAG_MAX, TITLE_MAX
 from zixun.articles.models import Article
 from zixun.articles.sanitize import body_from_input, summary_from_text
+from zixun.articles.services.counters import creator_articles_recount
 from zixun.channels.models import Channel
 from zixun.channels.selectors import channel_resolver
+from zixun.core.errors import ServiceError
+from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
-from zixun.creators.services import creator_get_or_create, creators_recount
+from zixun.creators.services import creator_get_or_create
 
 BATCH_SIZE = 500
-TITLE_MAX = Article._meta.get_field("title").max_length or 120
-MAX_TAGS = 10
-TAG_MAX = 20
 
-NOT_AN_OBJECT = "不是 JSON 对象 / not a JSON object"
-BAD_JSON = "JSON 无法解析 / invalid JSON: {error}"
-MISSING = "缺少字段 {name} / missing field {name}"
-NOT_TEXT = "字段 {name} 须为字符串 / field {name} must be a string"
-TITLE_TOO_LONG = "标题超过 {limit} 个字符 / title longer than {limit} characters"
-ID_TOO_LONG = "id 超过 100 个字符 / id longer than 100 characters"
-BAD_TIME = "published_at 不是 ISO 8601 时间 / published_at is not an ISO 8601 time"
-FUTURE_TIME = "published_at 在未来 / published_at is in the future"
-BAD_TAGS = "tags 须为字符串列表 / tags must be a list of strings"
-BAD_ORIGINAL = "is_original 须为 true 或 false / is_original must be true or false"
-BAD_URL = "url 须为 http(s) 地址 / url must be an http(s) address"
-NO_ACCOUNT = (
-    "缺少 source 或 account，且未指定 --account / no source or account and no --account given"
-)
-DUPLICATE_IN_FILE = (
-    "id 在本文件中重复（第 {line} 行已出现）/ id repeated (first seen on line {line})"
-)
+NOT_AN_OBJECT = _("不是 JSON 对象")
+BAD_JSON = _("JSON 无法解析：%(error)s")
+MISSING = _("缺少字段 %(name)s")
+NOT_TEXT = _("字段 %(name)s 须为字符串")
+TITLE_TOO_LONG = _("标题超过 %(limit)s 个字符")
+ID_TOO_LONG = _("id 超过 100 个字符")
+BAD_TIME = _("published_at 不是 ISO 8601 时间")
+FUTURE_TIME = _("published_at 在未来")
+BAD_TAGS = _("tags 须为字符串列表")
+BAD_ORIGINAL = _("is_original 须为 true 或 false")
+BAD_URL = _("url 须为 http(s) 地址")
+NO_ACCOUNT = _("缺少 source 或 account，且未指定 --account")
+DUPLICATE_IN_FILE = _("id 在本文件中重复（第 %(line)s 行已出现）")
 
 
-class RecordError(ValueError):
+class RecordError(ServiceError):
     pass
 
 
@@ -107,10 +105,10 @@ def _text(data: dict[str, Any], name: str, *, required: bool) -> str:
     value = data.get(name)
     if value is None or value == "":
         if required:
-            raise RecordError(MISSING.format(name=name))
+            raise RecordError(MISSING, name=name)
         return ""
     if not isinstance(value, str):
-        raise RecordError(NOT_TEXT.format(name=name))
+        raise RecordError(NOT_TEXT, name=name)
     return value.strip()
 
 
@@ -150,7 +148,7 @@ def record_parse(
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:
-        raise RecordError(BAD_JSON.format(error=error.msg)) from error
+        raise RecordError(BAD_JSON, error=error.msg) from error
     if not isinstance(data, dict):
         raise RecordError(NOT_AN_OBJECT)
     external_id = _text(data, "id", required=True)
@@ -158,10 +156,10 @@ def record_parse(
         raise RecordError(ID_TOO_LONG)
     title = " ".join(_text(data, "title", required=True).split())
     if len(title) > TITLE_MAX:
-        raise RecordError(TITLE_TOO_LONG.format(limit=TITLE_MAX))
+        raise RecordError(TITLE_TOO_LONG, limit=TITLE_MAX)
     body_html, body_text = body_from_input(_text(data, "body", required=True))
     if not body_text:
-        raise RecordError(MISSING.format(name="body"))
+        raise RecordError(MISSING, name="body")
     published_at = _published_at(_text(data, "published_at", required=True), now)
     source = _text(data, "source", required=False)[:100]
     account = default_account or _text(data, "account", required=False) or source
@@ -257,7 +255,7 @@ def records_save(records: list[Record], stats: ImportStats) -> set[int]:
     stats.created += len(to_create)
     stats.updated += len(to_update)
     if touched:
-        creators_recount(creator_ids=touched)
+        creator_articles_recount(creator_ids=touched)
     return touched
 
 
@@ -297,7 +295,7 @@ def articles_import_lines(
                 now=now,
             )
             if record.external_id in seen:
-                raise RecordError(DUPLICATE_IN_FILE.format(line=seen[record.external_id]))
+                raise RecordError(DUPLICATE_IN_FILE, line=seen[record.external_id])
         except RecordError as error:
             stats.errors.append((number, str(error)))
             on_error(number, str(error))
@@ -309,7 +307,5 @@ def articles_import_lines(
             batch = []
     if batch:
         records_save(batch, stats)
-    from zixun.articles.selectors import blocks_invalidate
-
-    blocks_invalidate()
+    site_version_bump()
     return stats

@@ -11,17 +11,19 @@ import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import unquote
 
+from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from zixun.articles.sanitize import html_sanitize, html_to_text
+from zixun.core.errors import ServiceError
 
 BODY_MAX_CHARS = 100_000
 
-MARKDOWN_TOO_LONG = "正文不能超过 100000 个字符 / The body may be at most 100,000 characters"
-EMPTY_BODY = "正文不能为空 / The body cannot be empty"
-IMAGE_ALT_MISSING = "每张图片都需要替代文字：{src} / Every image needs alt text: {src}"
+MARKDOWN_TOO_LONG = _("正文不能超过 %(limit)s 个字符")
+EMPTY_BODY = _("正文不能为空")
+IMAGE_ALT_MISSING = _("每张图片都需要替代文字：%(src)s")
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_PREFIXES = ("http://", "https://", "/media/")
@@ -33,7 +35,7 @@ _SCHEME = re.compile(r"^([^/?#]*):")
 _HEADING_TAG = re.compile(r"^h([1-6])$")
 
 
-class MarkdownError(ValueError):
+class MarkdownError(ServiceError):
     """The Markdown body cannot be accepted; the message is user-facing."""
 
 
@@ -72,12 +74,12 @@ def markdown_images_without_alt(source: str) -> list[str]:
 def markdown_validate(source: str) -> None:
     """Raise MarkdownError if the body is too long, blank, or has an image without alt."""
     if len(source) > BODY_MAX_CHARS:
-        raise MarkdownError(MARKDOWN_TOO_LONG)
+        raise MarkdownError(MARKDOWN_TOO_LONG, limit=BODY_MAX_CHARS)
     if not source.strip():
         raise MarkdownError(EMPTY_BODY)
     missing = markdown_images_without_alt(source)
     if missing:
-        raise MarkdownError(IMAGE_ALT_MISSING.format(src=missing[0]))
+        raise MarkdownError(IMAGE_ALT_MISSING, src=missing[0])
 
 
 def _image_src_allowed(src: str) -> bool:

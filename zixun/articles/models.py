@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zixun.articles.limits import SUMMARY_MAX, TITLE_MAX
 from zixun.channels.models import Channel
 from zixun.core.models import BaseModel
 from zixun.creators.models import Creator
@@ -21,12 +22,12 @@ class Article(BaseModel):
 
     creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="articles")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="articles")
-    title = models.CharField(max_length=120)
+    title = models.CharField(max_length=TITLE_MAX)
     # What the creator wrote (Markdown); body_html is rendered from it and sanitized.
     body_source = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     body_text = models.TextField(blank=True)
-    summary = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(max_length=SUMMARY_MAX, blank=True)
     cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
     cover_alt = models.CharField(max_length=200, blank=True)
     tags = models.JSONField(default=list, blank=True)
@@ -51,7 +52,7 @@ class Article(BaseModel):
     # Editors pin headlines (置顶) to the top of the home page.
     pinned_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Counters of rows in the engagement app, kept exact by its services;
-    # `zixun recount` rebuilds them. view_count is buffered (see engagement/views.py).
+    # `zixun recount` rebuilds them. view_count is buffered (see zixun/engagement/viewcount.py).
     view_count = models.PositiveIntegerField(default=0)
     share_count = models.PositiveIntegerField(default=0)
     like_count = models.PositiveIntegerField(default=0)

@@ -2,20 +2,16 @@
 
 The site-wide blocks (hot list, channel highlights, 态度原创) are small lists of
 ``ArticleCard`` kept in the cache, so that a page render costs a few indexed
-queries however large the site is. ``blocks_invalidate`` drops them after an
-import or a publish.
+queries however large the site is. They are keyed by the site version
+(``zixun.core.sitecache``), so a publish or an import replaces them all at once.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -25,14 +21,9 @@ from zixun.accounts.models import User
 from zixun.articles.models import Article, Image, Revision
 from zixun.channels.models import Channel
 from zixun.core.pagination import Page, PageRequest, keyset_page
+from zixun.core.sitecache import block_get
 from zixun.creators.models import Creator
 
-T = TypeVar("T")
-HOT_KEY = "blocks:hot:v1"
-HIGHLIGHTS_KEY = "blocks:highlights:v1"
-ORIGINALS_KEY = "blocks:originals:v1"
-BLOCK_KEYS = [HOT_KEY, HIGHLIGHTS_KEY, ORIGINALS_KEY]
-SITE_VERSION_KEY = "site:version"
 CARD_FIELDS = ("id", "title", "published_at", "creator__name", "creator_id")
 
 
@@ -134,13 +125,6 @@ def article_list_past(*, article: Article, limit: int = 5) -> list[ArticleCard]:
     return _cards(queryset, limit)
 
 
-def _cached(key: str, build: Callable[[], T]) -> T:
-    """A site-wide block from the cache, built and kept for ZIXUN_BLOCK_CACHE_SECONDS on a miss."""
-    value = cache.get_or_set(key, build, settings.ZIXUN_BLOCK_CACHE_SECONDS)
-    assert value is not None  # build() never returns None
-    return cast(T, value)
-
-
 def hot_list_get(*, limit: int = 10) -> list[ArticleCard]:
     """热点推荐: the most viewed articles of the last days, topped up with the newest."""
 
@@ -154,7 +138,7 @@ def hot_list_get(*, limit: int = 10) -> list[ArticleCard]:
             cards += [c for c in newest if c.id not in seen][: limit - len(cards)]
         return cards
 
-    return _cached(HOT_KEY, build)
+    return block_get(f"hot:{limit}", build)
 
 
 def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) -> list[ChannelBlock]:
@@ -178,47 +162,15 @@ def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) ->
 def channel_highlights_get(*, per: int = 1) -> list[ChannelBlock]:
     """头条要闻, 体育要闻 …: the top story of each highlighted channel."""
     channels = Channel.objects.filter(is_active=True, is_highlighted=True)
-    return _cached(HIGHLIGHTS_KEY, lambda: _channel_blocks(channels, original=False, per=per))
+    return block_get(
+        f"highlights:{per}", lambda: _channel_blocks(channels, original=False, per=per)
+    )
 
 
 def originals_get(*, per: int = 1) -> list[ChannelBlock]:
     """态度原创: the newest original (原创) article of each original-content category."""
     channels = Channel.objects.filter(is_active=True, is_original_category=True)
-    return _cached(ORIGINALS_KEY, lambda: _channel_blocks(channels, original=True, per=per))
-
-
-# Every page view reads the site version; keeping it in process memory for a
-# second saves a cache round trip per request (one to Redis in production) and
-# delays another process's invalidation by at most that second.
-SITE_VERSION_MEMO_SECONDS = 1.0
-_site_version_memo: list[float] = []  # [version, read at] of this process
-
-
-def site_version_get() -> int:
-    """A number that changes whenever published content changes (see blocks_invalidate)."""
-    now = time.monotonic()
-    if _site_version_memo and now - _site_version_memo[1] < SITE_VERSION_MEMO_SECONDS:
-        return int(_site_version_memo[0])
-    version: int | None = cache.get(SITE_VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(SITE_VERSION_KEY, version, None)
-        version = cache.get(SITE_VERSION_KEY, version)
-    _site_version_memo[:] = [version, now]
-    return version
-
-
-def site_version_forget() -> None:
-    """Forget this process's memo of the site version (after the cache was cleared)."""
-    _site_version_memo.clear()
-
-
-def blocks_invalidate() -> None:
-    """Drop the cached site-wide blocks and start a new site version (and so new pages)."""
-    cache.delete_many(BLOCK_KEYS)
-    version = time.time_ns()
-    cache.set(SITE_VERSION_KEY, version, None)
-    _site_version_memo[:] = [version, time.monotonic()]
+    return block_get(f"originals:{per}", lambda: _channel_blocks(channels, original=True, per=per))
 
 
 # The studio and the review queues -----------------------------------------------------------

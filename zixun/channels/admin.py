@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from zixun.articles.selectors import blocks_invalidate
 from zixun.channels.models import Channel
+from zixun.core.sitecache import site_version_bump
 
 
 @admin.register(Channel)
@@ -27,4 +27,4 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
         self, request: HttpRequest, obj: Channel, form: ModelForm[Any], change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
-        blocks_invalidate()  # the menu and the 要闻 / 态度原创 blocks list channels
+        site_version_bump()  # the menu and the 要闻 / 态度原创 blocks list channels

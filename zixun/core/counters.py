@@ -8,10 +8,10 @@ any number of concurrent requests leave the counter equal to the rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
 
 
 def counted_row_set(
@@ -19,11 +19,15 @@ def counted_row_set(
     on: bool,
     rows: models.QuerySet[Any],
     values: dict[str, Any],
-    counted: models.QuerySet[Any],
-    field: str,
+    move: Callable[[int], int],
 ) -> int:
-    """Create (``on``) or delete the row ``values`` in ``rows``, move ``field`` of the one
-    ``counted`` object with it, and return the counter's value."""
+    """Create (``on``) or delete the row ``values`` in ``rows``, move the counter with it,
+    and return the counter's value.
+
+    ``move(delta)`` adds ``delta`` (+1, -1 or 0) to the counter and returns its value;
+    it belongs to the app that owns the counted table, so that each app writes only
+    its own tables.
+    """
     with transaction.atomic():
         if on:
             try:
@@ -35,7 +39,4 @@ def counted_row_set(
         else:
             deleted, _ = rows.filter(**values).delete()
             changed = -1 if deleted else 0
-        if changed:
-            counted.update(**{field: F(field) + changed})
-        count: int = counted.values_list(field, flat=True).get()
-        return count
+        return move(changed)

@@ -17,15 +17,16 @@ from typing import Any, Generic, TypeVar
 
 from django.db import models
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from zixun.core.errors import ServiceError
 
 M = TypeVar("M", bound=models.Model)
 
-INVALID_CURSOR = (
-    "分页参数无效，请从第一页重新浏览 / Invalid page cursor: start again from the first page"
-)
+INVALID_CURSOR = _("分页参数无效，请从第一页重新浏览")
 
 
-class InvalidCursorError(ValueError):
+class InvalidCursorError(ServiceError):
     pass
 
 

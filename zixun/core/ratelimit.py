@@ -13,12 +13,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from zixun.core.clientaddr import client_address
+from zixun.core.errors import message_format
 
-RATE_LIMITED = (
-    "操作太频繁，请 {seconds} 秒后再试 / Too many requests: try again in {seconds} seconds"
-)
+RATE_LIMITED = _("操作太频繁，请 %(seconds)s 秒后再试")
 
 View = Callable[..., HttpResponse]
 WINDOW_SECONDS = 60
@@ -60,7 +60,7 @@ def rate_limited(
             if limited_methods is None or request.method in limited_methods:
                 wait = rate_limit_hit(scope=scope, who=_who(request), per_minute=per_minute)
                 if wait:
-                    message = RATE_LIMITED.format(seconds=wait)
+                    message = message_format(RATE_LIMITED, seconds=wait)
                     if request.headers.get("Accept", "").startswith("application/json"):
                         response: HttpResponse = JsonResponse(
                             {"ok": False, "error": message}, status=429

@@ -18,8 +18,19 @@ class CreatorAdmin(admin.ModelAdmin[Creator]):
 
 @admin.register(Follow)
 class FollowAdmin(admin.ModelAdmin[Follow]):
+    """Read-only: a follow moves 关注度 with it, which only the follow service does."""
+
     list_display = ["user", "creator", "created_at"]
     raw_id_fields = ["user", "creator"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Follow | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Follow | None = None) -> bool:
+        return False
 
 
 @admin.register(Application)

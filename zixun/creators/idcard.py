@@ -10,14 +10,15 @@ import hashlib
 import hmac
 from datetime import date, datetime, timedelta, timezone
 
-ID_LENGTH = "身份证号须为 18 位 / A resident ID number has 18 characters"
-ID_CHARS = (
-    "身份证号前 17 位须为数字，末位为数字或 X / "
-    "A resident ID number is 17 digits followed by a digit or X"
-)
-ID_REGION = "身份证号的地区码无效 / The region code of this ID number does not exist"
-ID_BIRTH_DATE = "身份证号中的出生日期无效 / The birth date in this ID number is not valid"
-ID_CHECKSUM = "身份证号校验位不符，请核对 / The check digit does not match; check the number"
+from django.utils.translation import gettext_lazy as _
+
+from zixun.core.errors import ServiceError
+
+ID_LENGTH = _("身份证号须为 18 位")
+ID_CHARS = _("身份证号前 17 位须为数字，末位为数字或 X")
+ID_REGION = _("身份证号的地区码无效")
+ID_BIRTH_DATE = _("身份证号中的出生日期无效")
+ID_CHECKSUM = _("身份证号校验位不符，请核对")
 
 ID_NUMBER_LENGTH = 18
 # The province-level codes of GB/T 2260 plus 81–83, which begin the residence
@@ -43,7 +44,7 @@ _BEIJING = timezone(timedelta(hours=8))
 _MAX_INPUT = 64
 
 
-class IdNumberError(ValueError):
+class IdNumberError(ServiceError):
     pass
 
 

@@ -2,15 +2,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from zixun.accounts.models import User
+from zixun.audit.services import audit_record
+from zixun.channels.models import Channel
 from zixun.core.counters import counted_row_set
+from zixun.core.errors import ServiceError
+from zixun.core.images import ImageError, image_process
 from zixun.creators.idcard import (
     IdNumberError,
     id_number_fingerprint,
@@ -18,9 +28,12 @@ from zixun.creators.idcard import (
     id_number_validate,
 )
 from zixun.creators.models import Application, Creator, Follow
-from zixun.moderation.services import audit_record
 
-CREATOR_NAME_INVALID = "账号名称须为 1–30 个字符 / An account name has 1 to 30 characters"
+CREATOR_NAME_INVALID = _("账号名称须为 1–30 个字符")
+
+
+class CreatorError(ServiceError):
+    pass
 
 
 def creator_get_or_create(
@@ -33,7 +46,7 @@ def creator_get_or_create(
     """The account called ``name``, created with these details if it does not exist yet."""
     name = name.strip()
     if not 1 <= len(name) <= 30:
-        raise ValueError(CREATOR_NAME_INVALID)
+        raise CreatorError(CREATOR_NAME_INVALID)
     if account_type not in Creator.AccountType.values:
         account_type = Creator.AccountType.OTHER
     creator, _ = Creator.objects.get_or_create(
@@ -48,42 +61,65 @@ def creator_get_or_create(
 
 
 @transaction.atomic
-def creators_recount(*, creator_ids: Iterable[int] | None = None) -> int:
-    """Recompute article and follower counts from rows; returns how many accounts changed."""
-    from zixun.articles.models import Article  # articles depends on creators, not back
-
-    creators = Creator.objects.select_for_update().order_by("id")
+def creator_followers_recount(*, creator_ids: Iterable[int] | None = None) -> int:
+    """Recompute 关注度 (follower counts) from the follow rows; returns how many accounts changed."""
+    followers = (
+        Follow.objects.filter(creator=OuterRef("pk"))
+        .order_by()
+        .values("creator")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    creators = Creator.objects.all()
     if creator_ids is not None:
-        creators = creators.filter(id__in=list(creator_ids))
+        creators = creators.filter(pk__in=list(creator_ids))
+    list(creators.select_for_update().order_by("pk").values_list("pk", flat=True))
+    stale = creators.annotate(actual=Coalesce(Subquery(followers), 0)).exclude(
+        follower_count=F("actual")
+    )
+    return Creator.objects.filter(pk__in=stale.values("pk")).update(
+        follower_count=Coalesce(Subquery(followers), 0), updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def creator_article_counts_set(
+    *, counts: dict[int, int], creator_ids: Iterable[int] | None = None
+) -> int:
+    """Set 文章数, which the articles app computes and owns: ``counts`` for the accounts
+    in it, 0 for the other accounts of ``creator_ids`` (every account when None).
+    Returns how many accounts changed."""
+    creators = Creator.objects.select_for_update().order_by("pk")
+    if creator_ids is not None:
+        creators = creators.filter(pk__in=list(creator_ids))
     changed = 0
-    for creator in creators:
-        articles = Article.objects.filter(
-            creator=creator, status=Article.Status.PUBLISHED, deleted_at__isnull=True
-        ).count()
-        followers = Follow.objects.filter(creator=creator).count()
-        if (articles, followers) != (creator.article_count, creator.follower_count):
-            creator.article_count, creator.follower_count = articles, followers
-            creator.save(update_fields=["article_count", "follower_count", "updated_at"])
+    now = timezone.now()
+    for pk, current in creators.values_list("pk", "article_count"):
+        wanted = counts.get(pk, 0)
+        if wanted != current:
+            Creator.objects.filter(pk=pk).update(article_count=wanted, updated_at=now)
             changed += 1
     return changed
 
 
 # 申请入驻 ------------------------------------------------------------------------------------
 
-APPLICATION_PENDING_EXISTS = "你已有一份申请在审核中 / You already have an application under review"
-APPLICATION_TOO_MANY = "申请次数已达上限（{limit} 次）/ You have used all {limit} attempts"
-APPLICATION_ID_TAKEN = (
-    "该身份证号已开通账号或有申请在审核中 / This ID number already has an account or an application"
-)
-APPLICATION_NAME_TAKEN = "账号名称已被使用 / This account name is taken"
-APPLICATION_FIELD_REQUIRED = "请填写{name} / {name_en} is required"
-APPLICATION_TOO_LONG = "{name}不能超过 {limit} 个字符 / {name_en} has at most {limit} characters"
-APPLICATION_CREDENTIALS_REQUIRED = "媒体、企业、政务账号须上传资质证明 / Media, business and government accounts must upload credentials"
-APPLICATION_CREDENTIALS_INVALID = "资质证明须为 PDF 或图片，不超过 {limit} MB / Credentials must be a PDF or an image of at most {limit} MB"
-APPLICATION_NOT_PENDING = "这份申请已审核过 / This application has already been reviewed"
-APPLICATION_REASON_REQUIRED = "请写明未通过的理由 / Give the reason for the rejection"
-APPLICATION_CHANNEL_INVALID = "请选择一个领域 / Choose a field"
-APPLICATION_EDITORS_ONLY = "只有编辑可以审核申请 / Only editors review applications"
+APPLICATION_PENDING_EXISTS = _("你已有一份申请在审核中")
+APPLICATION_TOO_MANY = _("申请次数已达上限（%(limit)s 次）")
+APPLICATION_ID_TAKEN = _("该身份证号已开通账号或有申请在审核中")
+APPLICATION_NAME_TAKEN = _("账号名称已被使用")
+APPLICATION_FIELD_REQUIRED = _("请填写%(name)s")
+APPLICATION_TOO_LONG = _("%(name)s不能超过 %(limit)s 个字符")
+APPLICATION_CREDENTIALS_REQUIRED = _("媒体、企业、政务账号须上传资质证明")
+APPLICATION_CREDENTIALS_INVALID = _("资质证明须为 PDF 或图片，不超过 %(limit)s MB")
+APPLICATION_NOT_PENDING = _("这份申请已审核过")
+APPLICATION_REASON_REQUIRED = _("请写明未通过的理由")
+APPLICATION_CHANNEL_INVALID = _("请选择一个领域")
+APPLICATION_EDITORS_ONLY = _("只有编辑可以审核申请")
+FIELD_ACCOUNT_TYPE = _("账号类型")
+FIELD_ACCOUNT_NAME = _("账号名称")
+FIELD_INTRODUCTION = _("简介")
+FIELD_OPERATOR = _("运营者姓名")
 NEEDS_CREDENTIALS = {
     Creator.AccountType.MEDIA,
     Creator.AccountType.ENTERPRISE,
@@ -91,7 +127,7 @@ NEEDS_CREDENTIALS = {
 }
 
 
-class ApplicationError(ValueError):
+class ApplicationError(ServiceError):
     pass
 
 
@@ -108,12 +144,12 @@ class ApplicationInput:
     credentials_name: str = ""
 
 
-def _required(value: str, name: str, name_en: str, limit: int) -> str:
+def _required(value: str, name: Promise, limit: int) -> str:
     value = " ".join(value.split())
     if not value:
-        raise ApplicationError(APPLICATION_FIELD_REQUIRED.format(name=name, name_en=name_en))
+        raise ApplicationError(APPLICATION_FIELD_REQUIRED, name=name)
     if len(value) > limit:
-        raise ApplicationError(APPLICATION_TOO_LONG.format(name=name, name_en=name_en, limit=limit))
+        raise ApplicationError(APPLICATION_TOO_LONG, name=name, limit=limit)
     return value
 
 
@@ -121,18 +157,16 @@ def _credentials_extension(data: bytes) -> str:
     """'.pdf', or the image's extension; raises for anything else (checked by content)."""
     limit = settings.ZIXUN_UPLOAD_MAX_BYTES // (1024 * 1024)
     if len(data) > settings.ZIXUN_UPLOAD_MAX_BYTES:
-        raise ApplicationError(APPLICATION_CREDENTIALS_INVALID.format(limit=limit))
+        raise ApplicationError(APPLICATION_CREDENTIALS_INVALID, limit=limit)
     if data.startswith(b"%PDF-"):
         return ".pdf"
-    from zixun.articles.media import ImageError, image_process
-
     try:
         processed = image_process(
             data, max_bytes=settings.ZIXUN_UPLOAD_MAX_BYTES,
             max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS, widths=(),
         )  # fmt: skip
     except ImageError as error:
-        raise ApplicationError(APPLICATION_CREDENTIALS_INVALID.format(limit=limit)) from error
+        raise ApplicationError(APPLICATION_CREDENTIALS_INVALID, limit=limit) from error
     return f".{processed.original.extension}"
 
 
@@ -140,9 +174,6 @@ def _credentials_extension(data: bytes) -> str:
 def application_submit(*, applicant: User, data: ApplicationInput) -> Application:
     """File an application (申请入驻); every rule a careless or hostile applicant meets
     gets its own message, and nothing is stored unless all of them pass."""
-    from zixun.articles.media import ImageError, image_process
-    from zixun.channels.models import Channel
-
     # Lock the applicant's row so that two quick submissions cannot both pass the limits.
     User.objects.select_for_update().filter(pk=applicant.pk).first()
     mine = Application.objects.filter(applicant=applicant)
@@ -150,19 +181,19 @@ def application_submit(*, applicant: User, data: ApplicationInput) -> Applicatio
         raise ApplicationError(APPLICATION_PENDING_EXISTS)
     limit = settings.ZIXUN_APPLY_MAX_ATTEMPTS
     if mine.count() >= limit:
-        raise ApplicationError(APPLICATION_TOO_MANY.format(limit=limit))
+        raise ApplicationError(APPLICATION_TOO_MANY, limit=limit)
     if data.account_type not in Creator.AccountType.values:
-        raise ApplicationError(APPLICATION_FIELD_REQUIRED.format(name="账号类型", name_en="Type"))
-    name = _required(data.account_name, "账号名称", "Account name", 30)
-    introduction = _required(data.introduction, "简介", "Introduction", 300)
-    operator = _required(data.operator_name, "运营者姓名", "Operator's name", 30)
+        raise ApplicationError(APPLICATION_FIELD_REQUIRED, name=FIELD_ACCOUNT_TYPE)
+    name = _required(data.account_name, FIELD_ACCOUNT_NAME, 30)
+    introduction = _required(data.introduction, FIELD_INTRODUCTION, 300)
+    operator = _required(data.operator_name, FIELD_OPERATOR, 30)
     channel = Channel.objects.filter(pk=data.channel_id or 0, is_active=True).first()
     if channel is None:
         raise ApplicationError(APPLICATION_CHANNEL_INVALID)
     try:
         id_number = id_number_validate(data.id_number)
     except IdNumberError as error:
-        raise ApplicationError(str(error)) from error
+        raise ApplicationError(error.message, **error.params) from error
     fingerprint = id_number_fingerprint(id_number, key=settings.SECRET_KEY)
     live = [Application.Status.PENDING, Application.Status.APPROVED]
     taken = Application.objects.filter(id_fingerprint=fingerprint, status__in=live).count()
@@ -193,7 +224,7 @@ def application_submit(*, applicant: User, data: ApplicationInput) -> Applicatio
                 max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS, widths=(),
             )  # fmt: skip
         except ImageError as error:
-            raise ApplicationError(str(error)) from error
+            raise ApplicationError(error.message, **error.params) from error
         application.avatar.save(
             f"avatar.{avatar.original.extension}", ContentFile(avatar.original.content), save=False
         )
@@ -276,12 +307,12 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
 # 关注 ----------------------------------------------------------------------------------------
 
 
-class FollowError(ValueError):
+class FollowError(ServiceError):
     pass
 
 
-FOLLOW_UNAVAILABLE = "账号不存在或已被停用 / The account does not exist or is suspended"
-FOLLOW_SELF = "不能关注自己运营的账号 / You cannot follow an account you run"
+FOLLOW_UNAVAILABLE = _("账号不存在或已被停用")
+FOLLOW_SELF = _("不能关注自己运营的账号")
 
 
 def _follow_toggle(*, user: User, creator_id: int, on: bool) -> int:
@@ -295,9 +326,16 @@ def _follow_toggle(*, user: User, creator_id: int, on: bool) -> int:
         on=on,
         rows=Follow.objects.all(),
         values={"user": user, "creator": creator},
-        counted=Creator.objects.filter(pk=creator_id),
-        field="follower_count",
+        move=partial(_follower_count_add, creator_id),
     )
+
+
+def _follower_count_add(creator_id: int, delta: int) -> int:
+    creators = Creator.objects.filter(pk=creator_id)
+    if delta:
+        creators.update(follower_count=F("follower_count") + delta)
+    value: int = creators.values_list("follower_count", flat=True).get()
+    return value
 
 
 def creator_follow(*, user: User, creator_id: int) -> int:
@@ -306,3 +344,58 @@ def creator_follow(*, user: User, creator_id: int) -> int:
 
 def creator_unfollow(*, user: User, creator_id: int) -> int:
     return _follow_toggle(user=user, creator_id=creator_id, on=False)
+
+
+# When a user leaves (注销): called by the privacy app, in its transaction -----------------------
+
+
+def follows_release(*, user: User) -> int:
+    """Delete the user's follows and set the follower counts they touched from the rows that
+    remain (so the counters end equal to the rows, even if they had drifted); returns how
+    many follows went. The accounts are locked first: a concurrent follow either
+    committed before the lock (and is counted) or moves its counter afterwards."""
+    followed = Follow.objects.filter(user=user).values("creator_id")
+    creators = Creator.objects.filter(pk__in=followed)
+    list(creators.select_for_update().order_by("pk").values_list("pk", flat=True))
+    others = (
+        Follow.objects.filter(creator=OuterRef("pk"))
+        .exclude(user=user)
+        .order_by()
+        .values("creator")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    creators.update(follower_count=Coalesce(Subquery(others), 0))
+    deleted, _ = Follow.objects.filter(user=user).delete()
+    return deleted
+
+
+def memberships_release(*, user: User) -> tuple[list[int], list[int]]:
+    """Remove the user from every account they run; returns (those accounts, the ones
+    left without any member, for editors to handle)."""
+    memberships = list(Creator.objects.filter(members=user).values_list("pk", flat=True))
+    user.creators.clear()
+    orphaned = list(
+        Creator.objects.filter(pk__in=memberships, members__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return memberships, orphaned
+
+
+def _delete_files(storage: Storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+def applications_delete(*, user: User) -> int:
+    """Applications hold the applicant's identity (masked ID, operator name, credentials):
+    they go with the account, files included (after the commit). Their audit entries stay."""
+    applications = list(Application.objects.filter(applicant=user))
+    for field in ("avatar", "credentials"):
+        files = [getattr(a, field) for a in applications if getattr(a, field)]
+        if files:
+            names = [file.name for file in files]
+            transaction.on_commit(partial(_delete_files, files[0].storage, names))
+    deleted, _ = Application.objects.filter(applicant=user).delete()
+    return deleted

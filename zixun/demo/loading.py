@@ -20,7 +20,7 @@ from zixun.articles.importing import (
     open_lines,
 )
 from zixun.articles.models import Article
-from zixun.articles.selectors import blocks_invalidate
+from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.creators.services import creator_get_or_create
 from zixun.demo.reference import (
@@ -70,7 +70,7 @@ def demo_load_reference(shared: Path) -> ImportStats | None:
         Article.objects.filter(external_id=REFERENCE_ID, pinned_at__isnull=True).update(
             pinned_at=timezone.now()
         )
-    blocks_invalidate()
+    site_version_bump()
     return stats
 
 

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from zixun.articles.models import Article
-from zixun.articles.selectors import blocks_invalidate
+from zixun.articles.services.counters import creator_articles_recount
 from zixun.channels.models import Channel
+from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
-from zixun.creators.services import creator_get_or_create, creators_recount
+from zixun.creators.services import creator_get_or_create
 
 SCALE_CHANNEL_SLUG = "news"
 SCALE_BASE_TIME = datetime(2010, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -189,7 +190,7 @@ def demo_scale_account(
     finally:
         # Also after an interruption, and on a rerun that adds nothing (the run it
         # completes may have been killed before it got here).
-        creators_recount(creator_ids=[creator.pk])
+        creator_articles_recount(creator_ids=[creator.pk])
         if added:
-            blocks_invalidate()
+            site_version_bump()
     return added

@@ -9,31 +9,40 @@ rebuilds every counter from the rows.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Model, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
-from zixun.core.counters import counted_row_set
-from zixun.engagement.models import Comment, Favorite, Like, Share
-
-ARTICLE_UNAVAILABLE = "文章不存在或已下线 / The article does not exist or is offline"
-SHARE_CHANNEL_INVALID = "未知的分享方式 / Unknown share channel"
-COMMENT_EMPTY = "跟贴不能为空 / A comment cannot be empty"
-COMMENT_TOO_LONG = "跟贴不能超过 {limit} 个字符 / A comment has at most {limit} characters"
-COMMENT_NOT_FOUND = "跟贴不存在 / The comment does not exist"
-COMMENT_REPLY_UNAVAILABLE = (
-    "不能回复已删除或未公开的跟贴 / You cannot reply to a deleted or hidden comment"
+from zixun.articles.services.counters import (
+    article_counter_add,
+    article_counters_recompute,
+    article_ids_lock,
 )
-COMMENT_NOT_YOURS = "只能修改或删除自己的跟贴 / You can only edit or delete your own comments"
-COMMENT_BLOCKED = "跟贴包含不允许的内容 / The comment contains words that are not allowed"
-COMMENT_EDITORS_ONLY = "只有编辑可以审核跟贴 / Only editors review comments"
+from zixun.audit.services import audit_record
+from zixun.core.counters import counted_row_set
+from zixun.core.errors import ServiceError
+from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
+
+ARTICLE_UNAVAILABLE = _("文章不存在或已下线")
+SHARE_CHANNEL_INVALID = _("未知的分享方式")
+COMMENT_EMPTY = _("跟贴不能为空")
+COMMENT_TOO_LONG = _("跟贴不能超过 %(limit)s 个字符")
+COMMENT_NOT_FOUND = _("跟贴不存在")
+COMMENT_REPLY_UNAVAILABLE = _("不能回复已删除或未公开的跟贴")
+COMMENT_NOT_YOURS = _("只能修改或删除自己的跟贴")
+COMMENT_BLOCKED = _("跟贴包含不允许的内容")
+COMMENT_EDITORS_ONLY = _("只有编辑可以审核跟贴")
 
 
-class EngagementError(ValueError):
+class EngagementError(ServiceError):
     pass
 
 
@@ -49,11 +58,6 @@ def _article_for_engagement(article_id: int, *, lock: bool = False) -> Article:
     return article
 
 
-def _count(article_id: int, field: str) -> int:
-    value: int = Article.objects.filter(pk=article_id).values_list(field, flat=True).get()
-    return value
-
-
 # 点赞 and 收藏 ------------------------------------------------------------------------------
 
 
@@ -65,9 +69,12 @@ def _toggle(model: type[Like] | type[Favorite], counter: str, *, user: User, art
         on=on,
         rows=model.objects.all(),
         values={"user": user, "article_id": article_id},
-        counted=Article.objects.filter(pk=article_id),
-        field=counter,
+        move=partial(_counter_move, article_id, counter),
     )
+
+
+def _counter_move(article_id: int, field: str, delta: int) -> int:
+    return article_counter_add(article_id=article_id, field=field, delta=delta)
 
 
 def article_like(*, user: User, article_id: int) -> int:
@@ -96,8 +103,7 @@ def article_share(*, user: User | None, article_id: int, channel: str) -> int:
         raise EngagementError(SHARE_CHANNEL_INVALID)
     _article_for_engagement(article_id)
     Share.objects.create(article_id=article_id, user=user, channel=channel)
-    Article.objects.filter(pk=article_id).update(share_count=F("share_count") + 1)
-    return _count(article_id, "share_count")
+    return article_counter_add(article_id=article_id, field="share_count", delta=1)
 
 
 # 跟贴 ----------------------------------------------------------------------------------------
@@ -116,7 +122,7 @@ def _clean_body(body: str) -> str:
     if not body:
         raise EngagementError(COMMENT_EMPTY)
     if len(body) > limit:
-        raise EngagementError(COMMENT_TOO_LONG.format(limit=limit))
+        raise EngagementError(COMMENT_TOO_LONG, limit=limit)
     return body
 
 
@@ -130,7 +136,7 @@ def _region(ip: str) -> str:
 
 def _became_visible(comment: Comment, step: int) -> None:
     """Move the article's (and the parent's) counters when a comment appears (+1) or goes (-1)."""
-    Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + step)
+    article_counter_add(article_id=comment.article_id, field="comment_count", delta=step)
     if comment.parent_id:
         Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + step)
 
@@ -140,8 +146,6 @@ def comment_create(
     *, user: User, article_id: int, body: str, parent_id: int | None = None, ip: str = ""
 ) -> Comment:
     """Write a comment or a reply. A reply to a reply joins its thread (one level deep)."""
-    from zixun.moderation.services import audit_record
-
     article = _article_for_engagement(article_id)
     body = _clean_body(body)
     parent = None
@@ -220,8 +224,6 @@ def comment_delete(*, user: User, comment_id: int) -> Comment:
 @transaction.atomic
 def comment_review(*, comment_id: int, by: User, approve: bool, reason: str = "") -> Comment:
     """An editor publishes or rejects a held comment."""
-    from zixun.moderation.services import audit_record
-
     if not by.is_editor:
         raise EngagementError(COMMENT_EDITORS_ONLY)
     comment = (
@@ -245,36 +247,68 @@ def comment_review(*, comment_id: int, by: User, approve: bool, reason: str = ""
 # Repair ------------------------------------------------------------------------------------
 
 
+def _counted(
+    model: type[Model], field: str = "article", *conditions: Q, **filters: object
+) -> Coalesce:
+    """How many rows of ``model`` point at the outer row (a subquery)."""
+    rows = (
+        model._default_manager.filter(*conditions, **{field: OuterRef("pk")}, **filters)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 def engagement_recount() -> int:
-    """Rebuild every article's like, favourite, share and comment counts from the rows."""
-    from django.db.models import Count, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    def counted(model: type, **filters: object) -> Coalesce:
-        rows = (
-            model.objects.filter(article=OuterRef("pk"), **filters)  # type: ignore[attr-defined]
-            .order_by()
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(rows), 0)
-
+    """Rebuild every article's like, favourite, share and comment counts and every
+    thread's reply count from the rows; returns how many articles were updated."""
     with transaction.atomic():
-        changed = Article.objects.update(
-            like_count=counted(Like),
-            favorite_count=counted(Favorite),
-            share_count=counted(Share),
-            comment_count=counted(Comment, status=Comment.Status.VISIBLE),
-        )
-        replies = (
-            Comment.objects.filter(parent=OuterRef("pk"), status=Comment.Status.VISIBLE)
-            .order_by()
-            .values("parent")
-            .annotate(n=Count("pk"))
-            .values("n")
+        changed = article_counters_recompute(
+            like_count=_counted(Like),
+            favorite_count=_counted(Favorite),
+            share_count=_counted(Share),
+            comment_count=_counted(Comment, status=Comment.Status.VISIBLE),
         )
         Comment.objects.filter(parent__isnull=True).update(
-            reply_count=Coalesce(Subquery(replies), 0)
+            reply_count=_counted(Comment, "parent", status=Comment.Status.VISIBLE)
         )
     return changed
+
+
+# When a user leaves (注销): called by the privacy app, in its transaction -----------------------
+
+
+def likes_release(*, user: User) -> dict[str, int]:
+    """Delete the user's likes and favourites and set the counters they touched from the
+    rows that remain (equal to the rows, even if they had drifted).
+
+    The touched articles are locked first: a concurrent like either committed
+    before the lock (and is counted) or moves its counter after this transaction.
+    Everything is a subquery, so a user with 100k likes binds no id list.
+    """
+    liked = Like.objects.filter(user=user).values("article_id")
+    favorited = Favorite.objects.filter(user=user).values("article_id")
+    articles = Article.objects.filter(Q(pk__in=liked) | Q(pk__in=favorited))
+    article_ids_lock(articles=articles)
+    others = ~Q(user=user)
+    article_counters_recompute(
+        articles=articles,
+        like_count=_counted(Like, "article", others),
+        favorite_count=_counted(Favorite, "article", others),
+    )
+    likes, _ = Like.objects.filter(user=user).delete()
+    favorites, _ = Favorite.objects.filter(user=user).delete()
+    return {"likes": likes, "favorites": favorites}
+
+
+def comments_anonymise(*, user: User) -> int:
+    """Keep the user's comments in their threads without their name; returns how many."""
+    return Comment.objects.filter(user=user).update(user=None)
+
+
+def reading_history_clear(*, user: User) -> int:
+    """Forget every article the reader has opened; returns how many entries went."""
+    deleted, _ = Reading.objects.filter(user=user).delete()
+    return deleted

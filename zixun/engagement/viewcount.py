@@ -18,13 +18,12 @@ import hashlib
 import re
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections, transaction
-from django.db.models import F
 from django.utils import timezone
 
 BOT_AGENTS = re.compile(
@@ -68,7 +67,7 @@ class ViewBuffer:
 
     def flush(self) -> int:
         """Write the buffered views and readings; returns how many views were written."""
-        from zixun.articles.models import Article
+        from zixun.articles.services.counters import article_views_add
         from zixun.engagement.models import Reading
 
         with self._lock:
@@ -76,13 +75,9 @@ class ViewBuffer:
             readings, self._readings = self._readings, {}
         if not views and not readings:
             return 0
-        by_amount: defaultdict[int, list[int]] = defaultdict(list)
-        for article_id, n in views.items():
-            by_amount[n].append(article_id)
         try:
             with transaction.atomic():
-                for n, ids in by_amount.items():
-                    Article.objects.filter(pk__in=ids).update(view_count=F("view_count") + n)
+                article_views_add(views=views)
                 Reading.objects.bulk_create(
                     [Reading(user_id=u, article_id=a, read_at=t) for (u, a), t in readings.items()],
                     update_conflicts=True,

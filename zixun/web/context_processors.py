@@ -4,8 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
-from zixun.articles.selectors import site_version_get
 from zixun.channels.selectors import channel_list_nav
+from zixun.core.sitecache import site_version_get
 from zixun.web.modes import A11Y_COOKIE, CARE_COOKIE
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from zixun.web import me_views
+from zixun.web.views import me as me_views
 
 app_name = "me"
 urlpatterns: list[URLPattern] = [

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from zixun.articles.selectors import site_version_get
+from zixun.core.sitecache import site_version_get
 from zixun.web.modes import MODE_COOKIES
 
 View = Callable[..., HttpResponse]

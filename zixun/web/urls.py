@@ -1,6 +1,9 @@
 from django.urls import path
 
-from zixun.web import editorial, engagement_views, feed_views, studio, views
+from zixun.web.views import editorial, studio
+from zixun.web.views import engagement as engagement_views
+from zixun.web.views import feed as feed_views
+from zixun.web.views import reading as views
 
 app_name = "web"
 urlpatterns = [

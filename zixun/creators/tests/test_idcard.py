@@ -1,8 +1,8 @@
-import re
 from datetime import date
 
 import pytest
 
+from zixun.core.testing import exactly
 from zixun.creators.idcard import (
     ID_BIRTH_DATE,
     ID_CHARS,
@@ -18,10 +18,6 @@ from zixun.creators.idcard import (
 TODAY = date(2025, 6, 1)
 # The worked example in GB 11643-1999 itself; its check character is X.
 STANDARD_EXAMPLE = "11010519491231002X"
-
-
-def exactly(message: str) -> str:
-    return f"^{re.escape(message)}$"
 
 
 def with_check(first17: str) -> str:

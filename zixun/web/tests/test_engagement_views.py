@@ -174,10 +174,10 @@ def test_recount_command_fixes_engagement_counters(writer, capsys):
     article = ArticleFactory()
     article_like(user=writer, article_id=article.pk)
     Article.objects.filter(pk=article.pk).update(like_count=42)
-    call_command("creators_recount")
+    call_command("engagement_recount")
     article.refresh_from_db()
     assert article.like_count == 1
-    assert "recounted" in capsys.readouterr().out
+    assert "已重算 1 篇文章" in capsys.readouterr().out
 
 
 def test_follow_from_the_account_page(client, writer):

@@ -6,9 +6,9 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
-from zixun.articles import services
 from zixun.articles.models import Article, Image
-from zixun.articles.services import ArticleInput
+from zixun.articles.services import drafts, review
+from zixun.articles.services.checks import ArticleInput
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.creators.models import Application
 from zixun.creators.tests.test_applications import id_number
@@ -26,7 +26,7 @@ def jpeg(size=(800, 600)):
 
 @pytest.fixture
 def draft(creator, writer):
-    return services.article_create(
+    return drafts.article_create(
         creator=creator, by=writer,
         data=ArticleInput(title="草稿标题", body_source="正文", channel_id=channel("news").pk),
     )  # fmt: skip
@@ -243,11 +243,11 @@ def test_apply_form_files_an_application(client, writer):
 
 
 def test_editor_approves_an_article_from_the_queue(client, writer, draft):
-    services.article_save_draft(
+    drafts.article_save_draft(
         article=draft, by=writer,
         data=ArticleInput(title="待审", body_source="正文", channel_id=channel("news").pk),
     )  # fmt: skip
-    services.article_submit(article=draft, by=writer)
+    review.article_submit(article=draft, by=writer)
     client.force_login(EditorFactory())
     assert "待审" in client.get(reverse("web:editor")).content.decode()
     response = client.post(reverse("web:editor-article", args=[draft.pk]), {"action": "approve"})
@@ -269,12 +269,12 @@ def test_signed_in_readers_bypass_the_page_cache(client, writer):
 def test_revision_history_is_public_for_published_articles(client, writer, creator):
     creator.is_trusted = True
     creator.save()
-    article = services.article_create(
+    article = drafts.article_create(
         creator=creator, by=writer,
         data=ArticleInput(title="初版", body_source="初版正文", channel_id=channel("news").pk),
     )  # fmt: skip
-    article = services.article_submit(article=article, by=writer)
-    services.article_revise(
+    article = review.article_submit(article=article, by=writer)
+    drafts.article_revise(
         article=article, by=writer, note="更正数字",
         data=ArticleInput(title="修订版", body_source="修订正文", channel_id=channel("news").pk),
     )  # fmt: skip
@@ -284,3 +284,24 @@ def test_revision_history_is_public_for_published_articles(client, writer, creat
     assert "初版" in history
     assert "修订版" in history
     assert "更正数字" in history
+
+
+@pytest.mark.parametrize(
+    "scheduled_at",
+    ["2020-01-01T08:00", "不是时间"],  # refused by the service, and by the form
+)
+def test_a_refused_resubmit_leaves_a_pending_article_in_review(
+    client, writer, draft, scheduled_at
+):
+    # given an article waiting for review
+    review.article_submit(article=draft, by=writer)
+    client.force_login(writer)
+    # when the creator edits it and submits with a bad schedule
+    response = client.post(
+        reverse("web:studio-article", args=[draft.pk]),
+        {**form_data(title="改过的标题"), "action": "submit", "scheduled_at": scheduled_at},
+    )
+    # then the submit is refused and the save with it: still pending, still the old text
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert (draft.status, draft.title) == (Article.Status.PENDING, "草稿标题")

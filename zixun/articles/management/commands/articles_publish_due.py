@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from zixun.articles.services import articles_publish_due
+from zixun.articles.services.publishing import articles_publish_due
 
 
 class Command(BaseCommand):

@@ -19,23 +19,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zixun.accounts.models import User
-from zixun.accounts.services import user_clear_history, user_delete, user_export
 from zixun.core.ratelimit import rate_limited
 from zixun.creators.selectors import creator_list_for_member
 from zixun.engagement import selectors as engagement
-from zixun.web.views import paginated
+from zixun.privacy.services import user_clear_history, user_delete, user_export
+from zixun.web.http import acting_user
+from zixun.web.views.reading import paginated
 
 # The word a reader types to confirm deleting their account.
 DELETE_CONFIRM_WORD = "注销"
 DELETE_WRONG_PASSWORD = gettext_lazy("密码不正确，账号没有注销")
 DELETE_NOT_CONFIRMED = gettext_lazy("请输入“注销”两个字确认，账号没有注销")
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
 
 
 def _after(request: HttpRequest) -> str | None:
@@ -52,7 +46,7 @@ def me_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_follows(request: HttpRequest) -> HttpResponse:
-    page = engagement.follow_list(user=_user(request), after=_after(request))
+    page = engagement.follow_list(user=acting_user(request), after=_after(request))
     return render(request, "web/me/follows.html", {"page": page})
 
 
@@ -60,7 +54,7 @@ def me_follows(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_favorites(request: HttpRequest) -> HttpResponse:
-    page = engagement.favorite_list(user=_user(request), after=_after(request))
+    page = engagement.favorite_list(user=acting_user(request), after=_after(request))
     return render(request, "web/me/favorites.html", {"page": page})
 
 
@@ -68,14 +62,14 @@ def me_favorites(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_history(request: HttpRequest) -> HttpResponse:
-    page = engagement.reading_list(user=_user(request), after=_after(request))
+    page = engagement.reading_list(user=acting_user(request), after=_after(request))
     return render(request, "web/me/history.html", {"page": page})
 
 
 @require_POST
 @login_required
 def me_history_clear(request: HttpRequest) -> HttpResponse:
-    cleared = user_clear_history(user=_user(request))
+    cleared = user_clear_history(user=acting_user(request))
     messages.success(request, _("已清空阅读记录（%(count)s 条）") % {"count": cleared})
     return redirect("me:history")
 
@@ -84,7 +78,7 @@ def me_history_clear(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_comments(request: HttpRequest) -> HttpResponse:
-    page = engagement.comment_list_for_user(user=_user(request), after=_after(request))
+    page = engagement.comment_list_for_user(user=acting_user(request), after=_after(request))
     return render(request, "web/me/comments.html", {"page": page})
 
 
@@ -94,7 +88,7 @@ def me_comments(request: HttpRequest) -> HttpResponse:
 @rate_limited("me-export", per_minute=5)
 def me_data(request: HttpRequest) -> HttpResponse:
     """Download everything we keep about the reader as one JSON file."""
-    user = _user(request)
+    user = acting_user(request)
     body = json.dumps(user_export(user=user), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     # The id, not the username: a Chinese username would need RFC 6266 encoding.
@@ -108,7 +102,7 @@ def me_data(request: HttpRequest) -> HttpResponse:
 @rate_limited("me-delete", per_minute=5, methods={"POST"})
 def me_delete(request: HttpRequest) -> HttpResponse:
     """GET explains what deleting the account does; POST, with password and 注销, does it."""
-    user = _user(request)
+    user = acting_user(request)
     if request.method == "POST":
         if not user.check_password(request.POST.get("password", "")):
             messages.error(request, DELETE_WRONG_PASSWORD)

@@ -5,12 +5,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
-from zixun.accounts import services
 from zixun.accounts.models import User
-from zixun.accounts.services import DELETED_USER_NAME
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
+from zixun.audit.models import AuditEntry
 from zixun.creators import services as creator_services
 from zixun.creators.models import Application, Creator, Follow
 from zixun.creators.tests.factories import CreatorFactory
@@ -18,7 +17,8 @@ from zixun.creators.tests.test_applications import application_input, id_number,
 from zixun.engagement import selectors as engagement_selectors
 from zixun.engagement import services as engagement
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
-from zixun.moderation.models import AuditEntry
+from zixun.privacy import services
+from zixun.privacy.services import DELETED_USER_NAME
 
 pytestmark = pytest.mark.django_db
 

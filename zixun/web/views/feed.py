@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from zixun.accounts.models import User
 from zixun.core.pagination import PageRequest
 from zixun.feeds.selectors import feed_list_for_user, follow_exists_for_user
-from zixun.web.views import paginated
+from zixun.web.views.reading import paginated
 
 
 @require_GET

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 
 from zixun.accounts.models import User
-from zixun.moderation.models import AuditEntry
+from zixun.audit.models import AuditEntry
 
 
 def audit_record(
@@ -30,3 +30,8 @@ def audit_record(
         reason=reason,
         data=data or {},
     )
+
+
+def audit_actor_forget(*, user: User, name: str) -> int:
+    """Replace ``user``'s name in the entries they wrote (the entries stay); returns how many."""
+    return AuditEntry.objects.filter(actor=user).update(actor_name=name)

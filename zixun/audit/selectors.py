@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import QuerySet
 
-from zixun.moderation.models import AuditEntry
+from zixun.audit.models import AuditEntry
 
 
 def audit_list_for(*, target: models.Model) -> QuerySet[AuditEntry]:

@@ -4,49 +4,29 @@ restores and the audit log. Non-editors get 404: the pages do not exist for them
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from zixun.accounts.models import User
 from zixun.articles import selectors as article_selectors
-from zixun.articles import services as article_services
 from zixun.articles.models import Article
-from zixun.articles.services import ArticleError
+from zixun.articles.services import publishing, review
+from zixun.articles.services.checks import ArticleError
+from zixun.audit.selectors import audit_list_for, audit_list_latest
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Application
 from zixun.creators.services import ApplicationError, application_approve, application_reject
 from zixun.engagement.selectors import comment_list_pending
 from zixun.engagement.services import EngagementError, comment_review
-from zixun.moderation.selectors import audit_list_for, audit_list_latest
 from zixun.web.forms import ApproveForm, ReasonForm
+from zixun.web.http import acting_user, editor_required
 
 View = Callable[..., Any]
-
-
-def editor_required(view: View) -> View:
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        user = request.user
-        if not isinstance(user, User) or not user.is_editor:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _editor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @editor_required
@@ -65,7 +45,7 @@ def editor_home(request: HttpRequest) -> HttpResponse:
 def _application(request: HttpRequest, application_id: int) -> Application:
     try:
         return creator_selectors.application_get_for_review(
-            user=_editor(request), application_id=application_id
+            user=acting_user(request), application_id=application_id
         )
     except Application.DoesNotExist as error:
         raise Http404 from error
@@ -81,14 +61,14 @@ def application_review(request: HttpRequest, application_id: int) -> HttpRespons
         try:
             if action == "approve" and approve_form.is_valid():
                 creator = application_approve(
-                    application=application, by=_editor(request),
+                    application=application, by=acting_user(request),
                     verification_label=approve_form.cleaned_data.get("verification_label") or "",
                 )  # fmt: skip
                 messages.success(request, _("已开通账号：%(name)s") % {"name": creator.name})
                 return redirect("web:editor")
             if action == "reject" and reason_form.is_valid():
                 application_reject(
-                    application=application, by=_editor(request),
+                    application=application, by=acting_user(request),
                     reason=reason_form.cleaned_data.get("reason") or "",
                 )  # fmt: skip
                 messages.success(request, _("已退回申请"))
@@ -124,7 +104,7 @@ ARTICLE_ACTIONS = {"approve", "reject", "unpublish", "restore"}
 def article_review(request: HttpRequest, article_id: int) -> HttpResponse:
     try:
         article = article_selectors.article_get_for_edit(
-            user=_editor(request), article_id=article_id
+            user=acting_user(request), article_id=article_id
         )
     except Article.DoesNotExist as error:
         raise Http404 from error
@@ -147,20 +127,20 @@ def article_review(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 def _article_action(request: HttpRequest, article: Article, action: str, reason: str) -> None:
-    editor = _editor(request)
+    editor = acting_user(request)
     if action not in ARTICLE_ACTIONS:
         raise ArticleError(_("未知的操作"))
     if action == "approve":
-        article_services.article_approve(article=article, by=editor)
+        review.article_approve(article=article, by=editor)
         messages.success(request, _("已通过"))
     elif action == "reject":
-        article_services.article_reject(article=article, by=editor, reason=reason)
+        review.article_reject(article=article, by=editor, reason=reason)
         messages.success(request, _("已退回"))
     elif action == "unpublish":
-        article_services.article_unpublish(article=article, by=editor, reason=reason)
+        publishing.article_unpublish(article=article, by=editor, reason=reason)
         messages.success(request, _("已下线"))
     else:
-        article_services.article_restore(article=article, by=editor)
+        publishing.article_restore(article=article, by=editor)
         messages.success(request, _("已恢复"))
 
 
@@ -171,7 +151,7 @@ def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
     approve = request.POST.get("action") == "approve"
     try:
         comment_review(
-            comment_id=comment_id, by=_editor(request), approve=approve,
+            comment_id=comment_id, by=acting_user(request), approve=approve,
             reason=request.POST.get("reason", "")[:2000],
         )  # fmt: skip
     except EngagementError as error:

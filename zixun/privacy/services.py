@@ -1,32 +1,31 @@
 """A reader's data rights: download everything about them, clear their history, leave.
 
-These sit above the other domain apps (they read and change engagement,
-creators and moderation rows), so nothing in those apps may import them.
+This app sits above the domain apps (it reads the rows of accounts, creators,
+articles, engagement and audit, and changes them through each app's
+services), so that no domain app needs to import another app's data rights.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import Storage
 from django.db import transaction
-from django.db.models import Count, Model, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
+from zixun.audit.services import audit_actor_forget, audit_record
 from zixun.creators.models import Application, Creator, Follow
+from zixun.creators.services import applications_delete, follows_release, memberships_release
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
-from zixun.moderation.models import AuditEntry
-from zixun.moderation.services import audit_record
+from zixun.engagement.services import comments_anonymise, likes_release, reading_history_clear
 
 # Shown wherever a deleted account's name used to be (comments, audit entries).
-DELETED_USER_NAME = "已注销用户"
-USER_DELETE_NOT_ALLOWED = "只能注销自己的账号 / You can only delete your own account"
+DELETED_USER_NAME = "已注销用户"  # stored in audit entries: data, not a message
+USER_DELETE_NOT_ALLOWED = _("只能注销自己的账号")
 EXPORT_FORMAT = 1  # bump when a key of user_export changes meaning
 
 
@@ -126,67 +125,10 @@ def user_export(*, user: User) -> dict[str, Any]:
 
 def user_clear_history(*, user: User) -> int:
     """Forget every article the reader has opened; returns how many entries went."""
-    deleted, _ = Reading.objects.filter(user=user).delete()
-    return deleted
+    return reading_history_clear(user=user)
 
 
 # Account deletion ----------------------------------------------------------------------------
-
-
-def _others(model: type[Model], field: str, user: User) -> Coalesce:
-    """How many rows of ``model`` point at the outer row, not counting ``user``'s."""
-    rows = (
-        model._default_manager.filter(**{field: OuterRef("pk")})
-        .exclude(user=user)
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows), 0)
-
-
-def _release_engagement(user: User) -> dict[str, int]:
-    """Delete the user's likes, favourites and follows; recount what they touched.
-
-    The counters are set from the rows that remain, so they end equal to the
-    rows even if they had drifted. The touched articles and accounts are locked
-    first: a concurrent like either committed before the lock (and is counted)
-    or moves its counter after this transaction (on top of the recount).
-    Everything is a subquery, so a user with 100k likes binds no id list.
-    """
-    liked = Like.objects.filter(user=user).values("article_id")
-    favorited = Favorite.objects.filter(user=user).values("article_id")
-    articles = Article.objects.filter(Q(pk__in=liked) | Q(pk__in=favorited))
-    list(articles.select_for_update().order_by("pk").values_list("pk", flat=True))
-    articles.update(
-        like_count=_others(Like, "article", user), favorite_count=_others(Favorite, "article", user)
-    )
-    creators = Creator.objects.filter(pk__in=Follow.objects.filter(user=user).values("creator_id"))
-    list(creators.select_for_update().order_by("pk").values_list("pk", flat=True))
-    creators.update(follower_count=_others(Follow, "creator", user))
-    likes, _ = Like.objects.filter(user=user).delete()
-    favorites, _ = Favorite.objects.filter(user=user).delete()
-    follows, _ = Follow.objects.filter(user=user).delete()
-    return {"likes": likes, "favorites": favorites, "follows": follows}
-
-
-def _delete_files(storage: Storage, names: list[str]) -> None:
-    for name in names:
-        storage.delete(name)
-
-
-def _delete_applications(user: User) -> int:
-    """Applications hold the applicant's identity (masked ID, operator name, credentials):
-    they go with the account, files included. Their audit entries stay."""
-    applications = list(Application.objects.filter(applicant=user))
-    for field in ("avatar", "credentials"):
-        files = [getattr(a, field) for a in applications if getattr(a, field)]
-        if files:
-            names = [file.name for file in files]
-            transaction.on_commit(partial(_delete_files, files[0].storage, names))
-    deleted, _ = Application.objects.filter(applicant=user).delete()
-    return deleted
 
 
 @transaction.atomic
@@ -198,24 +140,19 @@ def user_delete(*, user: User, by: User) -> None:
     history, memberships and applications go; audit entries stay, with the
     actor's name replaced by DELETED_USER_NAME. Accounts left without any
     member are listed in the "user.delete" audit entry for editors to handle.
+    Each app changes its own rows through its own service.
     """
     if by.pk != user.pk and not (by.is_superuser or by.role == User.Role.ADMIN):
         raise PermissionDenied(USER_DELETE_NOT_ALLOWED)
     # Lock the row: a concurrent like, follow or application by this user
     # waits on its foreign key check, then fails instead of outliving the user.
     user = User.objects.select_for_update().get(pk=user.pk)
-    summary: dict[str, Any] = _release_engagement(user)
-    summary["comments"] = Comment.objects.filter(user=user).update(user=None)
-    summary["readings"] = user_clear_history(user=user)
-    memberships = list(Creator.objects.filter(members=user).values_list("pk", flat=True))
-    user.creators.clear()
-    summary["memberships"] = memberships
-    summary["orphaned_accounts"] = list(
-        Creator.objects.filter(pk__in=memberships, members__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    summary["applications"] = _delete_applications(user)
+    summary: dict[str, Any] = likes_release(user=user)
+    summary["follows"] = follows_release(user=user)
+    summary["comments"] = comments_anonymise(user=user)
+    summary["readings"] = reading_history_clear(user=user)
+    summary["memberships"], summary["orphaned_accounts"] = memberships_release(user=user)
+    summary["applications"] = applications_delete(user=user)
     audit_record(actor=by, action="user.delete", target=user, data=summary)
-    AuditEntry.objects.filter(actor=user).update(actor_name=DELETED_USER_NAME)
+    audit_actor_forget(user=user, name=DELETED_USER_NAME)
     user.delete()  # cascades the rest (e-mail addresses); shares and revisions keep no name

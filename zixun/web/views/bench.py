@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from zixun.web import views
+from zixun.web.views import reading as views
 
 
 @cache

@@ -22,7 +22,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["target_type", "target_id", "-created_at"]),
+            models.Index(fields=["target_type", "target_id", "-created_at"], name="audit_target"),
             models.Index(fields=["-created_at", "-id"], name="audit_latest"),
         ]
 

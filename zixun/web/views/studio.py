@@ -16,21 +16,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from zixun.accounts.models import User
 from zixun.articles import selectors as article_selectors
-from zixun.articles import services as article_services
 from zixun.articles.markdown import markdown_render
 from zixun.articles.models import Article
 from zixun.articles.sanitize import summary_from_text
-from zixun.articles.services import ArticleError, ArticleInput
+from zixun.articles.services import drafts, images, publishing, review
+from zixun.articles.services.checks import ArticleError, ArticleInput
+from zixun.audit.selectors import audit_list_for
 from zixun.channels.selectors import channel_list_nav
 from zixun.core.ratelimit import rate_limited
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Creator
 from zixun.creators.services import ApplicationError, ApplicationInput, application_submit
-from zixun.moderation.selectors import audit_list_for
 from zixun.web.forms import (
     ApplicationForm,
     ArticleForm,
@@ -38,17 +39,14 @@ from zixun.web.forms import (
     ScheduleForm,
     read_upload,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+from zixun.web.http import acting_user, id_param, wants_json
 
 
 def _article_or_404(request: HttpRequest, article_id: int) -> Article:
     try:
-        return article_selectors.article_get_for_edit(user=_user(request), article_id=article_id)
+        return article_selectors.article_get_for_edit(
+            user=acting_user(request), article_id=article_id
+        )
     except Article.DoesNotExist as error:
         raise Http404 from error
 
@@ -56,7 +54,7 @@ def _article_or_404(request: HttpRequest, article_id: int) -> Article:
 def _creator_or_404(request: HttpRequest, creator_id: int | None) -> Creator:
     try:
         return creator_selectors.creator_get_for_member(
-            user=_user(request), creator_id=creator_id or 0
+            user=acting_user(request), creator_id=creator_id or 0
         )
     except Creator.DoesNotExist as error:
         raise Http404 from error
@@ -94,7 +92,7 @@ def _initial(article: Article) -> dict[str, Any]:
 @login_required
 @require_GET
 def studio_home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     before = request.GET.get("before")
     rows = article_selectors.article_list_for_studio(
         user=user, before_id=int(before) if before and before.isdigit() else None
@@ -116,19 +114,17 @@ def studio_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def article_new(request: HttpRequest) -> HttpResponse:
-    creator = _creator_or_404(request, _int(request.POST.get("creator")))
-    article = article_services.article_create(
+    creator = _creator_or_404(request, id_param(request.POST.get("creator")))
+    article = drafts.article_create(
         creator=creator,
-        by=_user(request),
+        by=acting_user(request),
         data=ArticleInput(title="", body_source="", channel_id=None),
     )
     return redirect("web:studio-article", article_id=article.pk)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
+FORM_INVALID = gettext_lazy("表单有误，请检查后重试")
+SCHEDULE_INVALID = gettext_lazy("定时发布时间格式不对")
 STUDIO_ACTIONS = {"save", "submit", "revise", "unpublish", "delete"}
 
 
@@ -136,7 +132,7 @@ STUDIO_ACTIONS = {"save", "submit", "revise", "unpublish", "delete"}
 def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
     """The editor: GET shows it; POST saves, submits, schedules, revises, unpublishes or deletes."""
     article = _article_or_404(request, article_id)
-    user = _user(request)
+    user = acting_user(request)
     form = ArticleForm(request.POST or None, initial=_initial(article))
     schedule = ScheduleForm(request.POST or None)
     if request.method == "POST":
@@ -159,29 +155,32 @@ def _run_action(
     schedule: ScheduleForm,
 ) -> None:  # fmt: skip
     if action == "unpublish":
-        article_services.article_unpublish(article=article, by=user)
+        publishing.article_unpublish(article=article, by=user)
         messages.success(request, _("文章已下线"))
         return
     if action == "delete":
-        article_services.article_delete(article=article, by=user)
+        publishing.article_delete(article=article, by=user)
         messages.success(request, _("文章已删除；如需恢复请联系编辑"))
         return
     if not form.is_valid():
-        raise ArticleError(_("表单有误，请检查后重试 / Check the form and try again"))
+        raise ArticleError(FORM_INVALID)
     if action == "revise":
-        article_services.article_revise(
+        drafts.article_revise(
             article=article, by=user, data=_input(form), note=form.cleaned_data.get("note") or ""
         )
         messages.success(request, _("修改已发布，并保存为新版本"))
         return
-    article = article_services.article_save_draft(article=article, by=user, data=_input(form))
     if action == "save":
+        drafts.article_save_draft(article=article, by=user, data=_input(form))
         messages.success(request, _("草稿已保存"))
         return
     if not schedule.is_valid():
-        raise ArticleError(_("定时发布时间格式不对 / The schedule time is not a valid time"))
+        raise ArticleError(SCHEDULE_INVALID)
     when = schedule.cleaned_data.get("scheduled_at")
-    article = article_services.article_submit(article=article, by=user, scheduled_at=when)
+    # One transaction: a refused submit leaves the article as it was (not pulled back).
+    article = review.article_save_and_submit(
+        article=article, by=user, data=_input(form), scheduled_at=when
+    )
     messages.success(request, _status_message(article))
 
 
@@ -223,7 +222,7 @@ def article_autosave(request: HttpRequest, article_id: int) -> JsonResponse:
     if article.status == Article.Status.PUBLISHED:
         return JsonResponse({"ok": False, "error": _("已发布的文章请用“发布修改”保存")}, status=409)
     try:
-        article_services.article_save_draft(article=article, by=_user(request), data=_input(form))
+        drafts.article_save_draft(article=article, by=acting_user(request), data=_input(form))
     except ArticleError as error:
         return JsonResponse({"ok": False, "error": str(error)}, status=400)
     saved = timezone.localtime().strftime("%H:%M:%S")
@@ -266,20 +265,23 @@ def article_preview(request: HttpRequest, article_id: int) -> HttpResponse:
 def image_upload(request: HttpRequest) -> HttpResponse:
     """Upload an image; answers JSON to the editor's script, or redirects back without JS."""
     form = ImageUploadForm(request.POST, request.FILES)
-    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    json_wanted = wants_json(request)
     back = request.POST.get("next", "")
     if not form.is_valid():
-        return _upload_error(request, _("请选择图片并填写替代文字"), wants_json, back)
+        return _upload_error(request, _("请选择图片并填写替代文字"), json_wanted, back)
     creator = _creator_or_404(request, form.cleaned_data["creator"])
     data = read_upload(form.cleaned_data["image"])
     try:
-        image = article_services.image_upload(
-            creator=creator, by=_user(request), data=data or b"", alt=form.cleaned_data["alt"] or ""
+        image = images.image_upload(
+            creator=creator,
+            by=acting_user(request),
+            data=data or b"",
+            alt=form.cleaned_data["alt"] or "",
         )
     except ArticleError as error:
-        return _upload_error(request, str(error), wants_json, back)
+        return _upload_error(request, str(error), json_wanted, back)
     markdown = f"![{image.alt}]({image.file.url})"
-    if wants_json:
+    if json_wanted:
         return JsonResponse(
             {"ok": True, "id": image.pk, "url": image.file.url, "markdown": markdown}
         )
@@ -308,7 +310,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         channel = data.get("channel")
         try:
             application_submit(
-                applicant=_user(request),
+                applicant=acting_user(request),
                 data=ApplicationInput(
                     account_type=data["account_type"],
                     account_name=data["account_name"],

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from zixun.moderation.models import AuditEntry
+from zixun.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)

@@ -12,12 +12,9 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    HttpResponseRedirect,
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from zixun.articles import selectors as articles
@@ -33,10 +30,11 @@ from zixun.engagement.selectors import (
     reader_state,
 )
 from zixun.engagement.viewcount import view_record
-from zixun.web.engagement_views import share_url
+from zixun.web.http import redirect_back
 from zixun.web.modes import MODE_COOKIES
 from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
+from zixun.web.views.engagement import share_url
 
 # The share menu's social channels, in menu order (copy link and QR code are separate).
 SHARE_CHANNELS = [
@@ -207,21 +205,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 
 
-def _redirect_back(request: HttpRequest) -> HttpResponseRedirect:
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("web:home")
-    return HttpResponseRedirect(next_url)
-
-
 @require_GET
 def language_set(request: HttpRequest, code: str) -> HttpResponse:
     """Switch the interface language; a cookie keeps the choice (no form, so pages stay cacheable)."""
     if code not in dict(settings.LANGUAGES):
         raise Http404
-    response = _redirect_back(request)
+    response = redirect_back(request)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
@@ -235,7 +224,7 @@ def mode_set(request: HttpRequest, mode: str, state: str) -> HttpResponse:
     cookie = MODE_COOKIES.get(mode)
     if cookie is None or state not in {"on", "off"}:
         raise Http404
-    response = _redirect_back(request)
+    response = redirect_back(request)
     if state == "on":
         response.set_cookie(
             cookie, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True,

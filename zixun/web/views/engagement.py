@@ -17,12 +17,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from zixun.accounts.models import User
 from zixun.articles.selectors import article_get_published
 from zixun.core.clientaddr import client_address
 from zixun.core.ratelimit import rate_limited
@@ -30,22 +29,12 @@ from zixun.creators.services import FollowError, creator_follow, creator_unfollo
 from zixun.engagement import services
 from zixun.engagement.models import Share
 from zixun.engagement.services import EngagementError
+from zixun.web.http import acting_user, redirect_back, wants_json
 from zixun.web.pagecache import page_cache_forget
 
-SIGN_IN_FIRST = "请先登录 / Please sign in first"
+SIGN_IN_FIRST = gettext_lazy("请先登录")
 
 View = Callable[..., HttpResponse]
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return request.headers.get("Accept", "").startswith("application/json")
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = fallback
-    return HttpResponseRedirect(target)
 
 
 def csrf_when_signed_in(view: View) -> View:
@@ -77,9 +66,9 @@ def reader_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             login = reverse("account_login")
-            if _wants_json(request):
+            if wants_json(request):
                 return JsonResponse(
-                    {"ok": False, "error": SIGN_IN_FIRST, "login_url": login}, status=401
+                    {"ok": False, "error": str(SIGN_IN_FIRST), "login_url": login}, status=401
                 )
             back = request.POST.get("next") or request.META.get("HTTP_REFERER", "/")
             return HttpResponseRedirect(f"{login}?next={quote(back)}")
@@ -89,22 +78,16 @@ def reader_required(view: View) -> View:
 
 
 def _answer(request: HttpRequest, fallback: str, **data: Any) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": True, **data})
-    return _back(request, fallback)
+    return redirect_back(request, fallback)
 
 
 def _error(request: HttpRequest, fallback: str, message: str, status: int = 400) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": False, "error": message}, status=status)
     messages.error(request, message)
-    return _back(request, fallback)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+    return redirect_back(request, fallback)
 
 
 def _article_url(article_id: int) -> str:
@@ -115,7 +98,7 @@ def _toggle_view(on: Callable[..., int], off: Callable[..., int], field: str) ->
     def view(request: HttpRequest, article_id: int) -> HttpResponse:
         state = request.POST.get("action", "on") != "off"
         try:
-            count = (on if state else off)(user=_user(request), article_id=article_id)
+            count = (on if state else off)(user=acting_user(request), article_id=article_id)
         except EngagementError as error:
             return _error(request, _article_url(article_id), str(error))
         return _answer(request, _article_url(article_id) + f"#{field}", count=count, state=state)
@@ -149,13 +132,13 @@ def share_url(request: HttpRequest, article_id: int, channel: str) -> str:
 def article_share(request: HttpRequest, article_id: int) -> HttpResponse:
     """Count a share (anonymous readers too); social channels then go on to that site."""
     channel = request.POST.get("channel", "")
-    user = _user(request) if request.user.is_authenticated else None
+    user = acting_user(request) if request.user.is_authenticated else None
     try:
         count = services.article_share(user=user, article_id=article_id, channel=channel)
     except EngagementError as error:
         return _error(request, _article_url(article_id), str(error))
     target = SHARE_TARGETS.get(channel)  # type: ignore[call-overload]
-    if target and not _wants_json(request):
+    if target and not wants_json(request):
         article = article_get_published(article_id=article_id)
         title = quote(article.title if article else "")
         return HttpResponseRedirect(
@@ -173,7 +156,7 @@ def creator_follow_toggle(request: HttpRequest, creator_id: int) -> HttpResponse
     fallback = reverse("web:account", kwargs={"creator_id": creator_id})
     try:
         call = creator_follow if state else creator_unfollow
-        count = call(user=_user(request), creator_id=creator_id)
+        count = call(user=acting_user(request), creator_id=creator_id)
     except FollowError as error:
         return _error(request, fallback, str(error))
     return _answer(request, fallback, count=count, state=state)
@@ -188,7 +171,7 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
     fallback = _article_url(article_id) + "#comments"
     try:
         comment = services.comment_create(
-            user=_user(request),
+            user=acting_user(request),
             article_id=article_id,
             body=request.POST.get("body", "")[: 10 * 1024 * 1024],
             parent_id=int(parent) if parent.isdigit() and len(parent) < 19 else None,
@@ -198,7 +181,7 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
         return _error(request, fallback, str(error))
     page_cache_forget(_article_url(article_id))
     held = comment.status != comment.Status.VISIBLE
-    if not _wants_json(request):
+    if not wants_json(request):
         messages.success(request, _("跟贴已提交，审核后显示") if held else _("跟贴已发布"))
     return _answer(request, fallback, comment_id=comment.pk, held=held)
 
@@ -210,7 +193,9 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
         comment = services.comment_edit(
-            user=_user(request), comment_id=comment_id, body=request.POST.get("body", "")[: 10**7]
+            user=acting_user(request),
+            comment_id=comment_id,
+            body=request.POST.get("body", "")[: 10**7],
         )
     except EngagementError as error:
         return _error(request, "/", str(error))
@@ -224,7 +209,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @reader_required
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
-        comment = services.comment_delete(user=_user(request), comment_id=comment_id)
+        comment = services.comment_delete(user=acting_user(request), comment_id=comment_id)
     except EngagementError as error:
         return _error(request, "/", str(error))
     page_cache_forget(_article_url(comment.article_id))

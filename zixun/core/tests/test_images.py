@@ -1,12 +1,12 @@
-import re
 import struct
 import zlib
 from io import BytesIO
 
 import pytest
+from django.utils import translation
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 
-from zixun.articles.media import (
+from zixun.core.images import (
     ALLOWED_FORMATS,
     ALT_REQUIRED,
     IMAGE_FORMAT_NOT_ALLOWED,
@@ -15,20 +15,18 @@ from zixun.articles.media import (
     IMAGE_TOO_MANY_PIXELS,
     IMAGE_TOO_SMALL,
     MEGABYTE,
+    MIN_SIDE,
     ImageError,
     ProcessedImage,
     alt_text_clean,
     image_process,
 )
+from zixun.core.testing import exactly
 
 MAX_BYTES = 5 * MEGABYTE
 MAX_PIXELS = 40_000_000
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
-
-
-def exactly(message):
-    return f"^{re.escape(message)}$"
 
 
 def encode(image, image_format, **params):
@@ -299,7 +297,7 @@ def test_too_many_bytes_are_refused_before_decoding(monkeypatch):
 
     monkeypatch.setattr(Image, "open", open_must_not_be_called)
     # then
-    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_LARGE.format(limit=2))):
+    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_LARGE, limit=2)):
         process(b"\xff" * (2 * MEGABYTE + 1), max_bytes=2 * MEGABYTE)
 
 
@@ -318,7 +316,7 @@ def test_too_many_pixels_are_refused_before_decoding(monkeypatch):
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", load_must_not_be_called)
     # then
-    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_MANY_PIXELS.format(limit=MAX_PIXELS))):
+    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_MANY_PIXELS, limit=MAX_PIXELS)):
         process(data)
 
 
@@ -333,7 +331,7 @@ def test_pillow_bomb_guard_is_reported_as_too_many_pixels(side):
     # limits, while our limit would allow it
     data = png_bilevel(side, side, rows=False)
     # then
-    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_MANY_PIXELS.format(limit=10**12))):
+    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_MANY_PIXELS, limit=10**12)):
         process(data, max_pixels=10**12)
 
 
@@ -405,7 +403,7 @@ def test_other_image_formats_are_not_allowed(image_format):
 
 @pytest.mark.parametrize("size", [(10, 10), (15, 16), (2000, 15), (1, 1)])
 def test_images_smaller_than_16_px_are_refused(size):
-    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_SMALL)):
+    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_SMALL, side=MIN_SIDE)):
         process(encode(Image.new("RGB", size), "PNG"))
 
 
@@ -431,5 +429,14 @@ def test_alt_text_whitespace_is_collapsed():
     assert alt_text_clean("  天安门广场\n 的 清晨 ") == "天安门广场 的 清晨"
 
 
-def test_errors_are_value_errors():
-    assert issubclass(ImageError, ValueError)
+def test_errors_are_shown_in_the_readers_language():
+    # given an upload that is too large
+    data = b"x" * (2 * MEGABYTE + 1)
+    # when it is refused
+    with pytest.raises(ImageError) as refused:
+        process(data, max_bytes=2 * MEGABYTE)
+    # then the message is shown in one language: the reader's
+    with translation.override("en"):
+        assert str(refused.value) == "An image may be at most 2 MB"
+    with translation.override("zh-hans"):
+        assert str(refused.value) == "图片不能超过 2 MB"

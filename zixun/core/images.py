@@ -14,7 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, ImageOps
+
+from zixun.core.errors import ServiceError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MIN_SIDE = 16
@@ -22,21 +25,17 @@ MAX_WIDTH = 2000  # full-width display on high-density screens; wider only costs
 JPEG_QUALITY = 85
 MEGABYTE = 1024 * 1024
 
-IMAGE_TOO_LARGE = "图片不能超过 {limit} MB / An image may be at most {limit} MB"
-IMAGE_TOO_MANY_PIXELS = (
-    "图片尺寸过大，像素数不能超过 {limit} / An image may have at most {limit} pixels"
-)
-IMAGE_NOT_AN_IMAGE = "文件不是可识别的图片 / The file is not an image we can read"
-IMAGE_FORMAT_NOT_ALLOWED = (
-    "只支持 JPEG、PNG、WebP 和 GIF 图片 / Only JPEG, PNG, WebP and GIF images are allowed"
-)
-IMAGE_TOO_SMALL = f"图片至少须为 {MIN_SIDE}×{MIN_SIDE} 像素 / An image must be at least {MIN_SIDE}×{MIN_SIDE} pixels"
-ALT_REQUIRED = "请为图片填写替代文字 / Describe the image in its alt text"
+IMAGE_TOO_LARGE = _("图片不能超过 %(limit)s MB")
+IMAGE_TOO_MANY_PIXELS = _("图片尺寸过大，像素数不能超过 %(limit)s")
+IMAGE_NOT_AN_IMAGE = _("文件不是可识别的图片")
+IMAGE_FORMAT_NOT_ALLOWED = _("只支持 JPEG、PNG、WebP 和 GIF 图片")
+IMAGE_TOO_SMALL = _("图片至少须为 %(side)s×%(side)s 像素")
+ALT_REQUIRED = _("请为图片填写替代文字")
 
 _SIXTEEN_BIT_GREY = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
 
 
-class ImageError(ValueError):
+class ImageError(ServiceError):
     pass
 
 
@@ -78,7 +77,7 @@ def image_process(
     if any(width <= 0 for width in widths):
         raise ValueError("widths must be positive")
     if len(data) > max_bytes:
-        raise ImageError(IMAGE_TOO_LARGE.format(limit=f"{round(max_bytes / MEGABYTE, 1):g}"))
+        raise ImageError(IMAGE_TOO_LARGE, limit=f"{round(max_bytes / MEGABYTE, 1):g}")
     with _decoding(max_pixels=max_pixels):
         header = Image.open(io.BytesIO(data))
         source_format = _checked_format(header, max_pixels=max_pixels)
@@ -116,7 +115,7 @@ def _decoding(*, max_pixels: int) -> Iterator[None]:
     # filter is not changed here: catch_warnings is process-wide, not
     # thread-safe, before Python 3.14.
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(IMAGE_TOO_MANY_PIXELS.format(limit=max_pixels)) from error
+        raise ImageError(IMAGE_TOO_MANY_PIXELS, limit=max_pixels) from error
     # Malformed input makes Pillow raise OSError, SyntaxError, ValueError,
     # EOFError, struct.error, IndexError and more; its own fuzzers catch Exception.
     except Exception as error:
@@ -128,9 +127,9 @@ def _checked_format(image: ImageFile.ImageFile, *, max_pixels: int) -> str:
         raise ImageError(IMAGE_FORMAT_NOT_ALLOWED)
     width, height = image.size
     if width * height > max_pixels:
-        raise ImageError(IMAGE_TOO_MANY_PIXELS.format(limit=max_pixels))
+        raise ImageError(IMAGE_TOO_MANY_PIXELS, limit=max_pixels)
     if min(width, height) < MIN_SIDE:
-        raise ImageError(IMAGE_TOO_SMALL)
+        raise ImageError(IMAGE_TOO_SMALL, side=MIN_SIDE)
     return image.format
 
 

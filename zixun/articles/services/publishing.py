@@ -1,0 +1,219 @@
+"""Going live and going offline: publish, schedule, unpublish, delete, restore, pin,
+with the background tasks of the pipeline beside them.
+
+The states and who may move an article between them:
+
+    draft ──submit──▶ pending ──approve──▶ scheduled ──(due)──▶ published
+      ▲   (trusted accounts skip pending)  │    └──────────────▶ published
+      │                       └──reject──▶ rejected
+      └── edit (pending, scheduled, rejected, unpublished go back to draft)
+    published ──unpublish──▶ unpublished;  any ──delete──▶ deleted (deleted_at) ──restore──▶ back
+
+Creators (members of the account) write, submit, unpublish and delete; editors
+approve, reject, restore and pin. Every state change writes an audit entry in
+the same transaction, and the follow-up work runs after the commit
+(``article_after_change_task``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from zixun.accounts.models import User
+from zixun.articles.models import Article, Revision
+from zixun.articles.services.checks import (
+    DELETED,
+    REASON_REQUIRED,
+    ArticleError,
+    is_member,
+    require_editor,
+    require_member,
+    wrong_state,
+)
+from zixun.articles.services.counters import creator_articles_recount
+from zixun.audit.services import audit_record
+from zixun.core.sitecache import site_version_bump
+
+Status = Article.Status
+PUBLISH_NOTE = _("发布")
+
+
+def revision_add(article: Article, *, by: User | None, note: str = "") -> Revision:
+    last = article.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    return Revision.objects.create(
+        article=article,
+        number=last + 1,
+        title=article.title,
+        body_source=article.body_source,
+        body_html=article.body_html,
+        summary=article.summary,
+        author=by,
+        note=note,
+    )
+
+
+def go_live(article: Article, *, by: User | None, from_state: str) -> Article:
+    """Publish now, or schedule and enqueue the publish for ``scheduled_at``.
+    Call inside the transaction holding the article's row lock."""
+    if article.scheduled_at is None:
+        return _publish(article, by=by, from_state=from_state, at=timezone.now())
+    article.status = Status.SCHEDULED
+    article.save()
+    audit_record(
+        actor=by, action="article.schedule", target=article, from_state=from_state,
+        to_state=Status.SCHEDULED, data={"scheduled_at": article.scheduled_at.isoformat()},
+    )  # fmt: skip
+    when = article.scheduled_at
+    transaction.on_commit(partial(_enqueue_due, when=when, article_id=article.pk))
+    return article
+
+
+def _enqueue_due(*, when: datetime, article_id: int) -> None:
+    from django_tasks import default_task_backend
+
+    if default_task_backend.supports_defer:
+        article_publish_due_task.using(run_after=when).enqueue(article_id=article_id)
+    # Without deferral (the immediate backend), `zixun publish-due` or the next
+    # worker sweep publishes it; see article_publish_due.
+
+
+def _publish(article: Article, *, by: User | None, from_state: str, at: datetime) -> Article:
+    """Go live. A re-approved edit keeps its first publication time (and shows 更新于)."""
+    article.status = Status.PUBLISHED
+    if article.published_at is None or article.revised_at is None:
+        article.published_at = at
+    article.scheduled_at = None
+    note, article.pending_note = article.pending_note or str(PUBLISH_NOTE), ""
+    article.save()
+    revision_add(article, by=by, note=note)
+    audit_record(actor=by, action="article.publish", target=article, from_state=from_state,
+                 to_state=Status.PUBLISHED)  # fmt: skip
+    after_change(article)
+    return article
+
+
+@transaction.atomic
+def article_publish_due(*, article_id: int) -> bool:
+    """Publish a scheduled article whose time has come; True if this call published it.
+
+    Safe to call any number of times, from any number of workers: the row lock
+    and the state check let exactly one call publish.
+    """
+    article = (
+        Article.objects.select_for_update()
+        .filter(pk=article_id, status=Status.SCHEDULED, deleted_at__isnull=True)
+        .first()
+    )
+    if article is None or article.scheduled_at is None or article.scheduled_at > timezone.now():
+        return False
+    _publish(article, by=None, from_state=Status.SCHEDULED, at=article.scheduled_at)
+    return True
+
+
+def articles_publish_due() -> int:
+    """Publish every scheduled article that is due (the repair sweep); returns how many."""
+    due = Article.objects.filter(
+        status=Status.SCHEDULED, scheduled_at__lte=timezone.now(), deleted_at__isnull=True
+    ).values_list("pk", flat=True)
+    return sum(article_publish_due(article_id=pk) for pk in list(due))
+
+
+@transaction.atomic
+def article_unpublish(*, article: Article, by: User, reason: str = "") -> Article:
+    """Take a published or scheduled article offline (the creator or an editor)."""
+    article = Article.objects.select_for_update().select_related("creator").get(pk=article.pk)
+    require_member(by, article)
+    if article.status not in {Status.PUBLISHED, Status.SCHEDULED} or article.deleted_at:
+        raise wrong_state(article, _("下线"))
+    if not is_member(by, article.creator) and not reason.strip():
+        raise ArticleError(REASON_REQUIRED)  # an editor's takedown says why
+    previous = article.status
+    article.status = Status.UNPUBLISHED
+    article.scheduled_at = None
+    article.save()
+    audit_record(
+        actor=by, action="article.unpublish", target=article, from_state=previous,
+        to_state=Status.UNPUBLISHED, reason=reason.strip(),
+    )  # fmt: skip
+    after_change(article)
+    return article
+
+
+@transaction.atomic
+def article_delete(*, article: Article, by: User) -> Article:
+    """Soft-delete: hidden everywhere, kept for editors to restore."""
+    article = Article.objects.select_for_update().select_related("creator").get(pk=article.pk)
+    require_member(by, article)
+    if article.deleted_at:
+        raise ArticleError(DELETED)
+    article.deleted_at = timezone.now()
+    article.save(update_fields=["deleted_at", "updated_at"])
+    audit_record(actor=by, action="article.delete", target=article, from_state=article.status,
+                 to_state="deleted")  # fmt: skip
+    after_change(article)
+    return article
+
+
+@transaction.atomic
+def article_restore(*, article: Article, by: User) -> Article:
+    require_editor(by)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not article.deleted_at:
+        raise wrong_state(article, _("恢复"))
+    article.deleted_at = None
+    article.save(update_fields=["deleted_at", "updated_at"])
+    audit_record(actor=by, action="article.restore", target=article, from_state="deleted",
+                 to_state=article.status)  # fmt: skip
+    after_change(article)
+    return article
+
+
+@transaction.atomic
+def article_pin(*, article: Article, by: User, pinned: bool) -> Article:
+    """置顶: an editor pins a published article to the home page, or unpins it."""
+    require_editor(by)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if pinned and (article.status != Status.PUBLISHED or article.deleted_at):
+        raise wrong_state(article, _("置顶"))
+    if bool(article.pinned_at) == pinned:
+        return article
+    article.pinned_at = timezone.now() if pinned else None
+    article.save(update_fields=["pinned_at", "updated_at"])
+    audit_record(actor=by, action="article.pin" if pinned else "article.unpin", target=article)
+    after_change(article)
+    return article
+
+
+def after_change(article: Article) -> None:
+    """After the commit: start a new site version in this process's view at once, and run
+    the follow-up pipeline."""
+    transaction.on_commit(site_version_bump)
+    transaction.on_commit(partial(article_after_change_task.enqueue, article_id=article.pk))
+
+
+# Tasks (django-tasks): each is idempotent -----------------------------------------------------
+
+
+@task()
+def article_publish_due_task(*, article_id: int) -> bool:
+    """定时发布: publish the article if it is still scheduled and due."""
+    return article_publish_due(article_id=article_id)
+
+
+@task()
+def article_after_change_task(*, article_id: int) -> None:
+    """publish → (index → rank → feed: the slots of the search and ranking apps, see
+    docs/architecture.md) → counters and caches.
+
+    Recomputes from the database, so a retry or a second worker changes nothing.
+    """
+    creator_id = Article.objects.filter(pk=article_id).values_list("creator_id", flat=True).first()
+    if creator_id is not None:
+        creator_articles_recount(creator_ids=[creator_id])
+    site_version_bump()

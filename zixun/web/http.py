@@ -1,0 +1,66 @@
+"""Request helpers shared by every view: the acting user, the editor check, wants-JSON,
+safe redirects back and id parsing. One copy each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from zixun.accounts.models import User
+
+View = Callable[..., Any]
+ID_DIGITS_MAX = 18  # below 2**63: a longer "id" is no id of ours
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user; call it behind login_required (or an equivalent check)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def editor_required(view: View) -> View:
+    """Editors only; everyone else gets a 404, so the editor pages are not revealed."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if not isinstance(user, User) or not user.is_editor:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """The page's script asked for JSON (the same view serves a plain form without JS)."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def safe_next(request: HttpRequest, target: str, fallback: str) -> str:
+    """``target`` if it is a URL of this site, else ``fallback`` (no open redirects)."""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def redirect_back(request: HttpRequest, fallback: str | None = None) -> HttpResponseRedirect:
+    """Back to ``next`` (from the form or the query string) when it is ours, else ``fallback``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return HttpResponseRedirect(safe_next(request, target, fallback or reverse("web:home")))
+
+
+def id_param(value: str | None) -> int | None:
+    """A positive id from a query or form value, or None for anything else."""
+    if value and value.isdigit() and len(value) <= ID_DIGITS_MAX and int(value) > 0:
+        return int(value)
+    return None
