@@ -290,9 +290,7 @@ def test_revision_history_is_public_for_published_articles(client, writer, creat
     "scheduled_at",
     ["2020-01-01T08:00", "不是时间"],  # refused by the service, and by the form
 )
-def test_a_refused_resubmit_leaves_a_pending_article_in_review(
-    client, writer, draft, scheduled_at
-):
+def test_a_refused_resubmit_leaves_a_pending_article_in_review(client, writer, draft, scheduled_at):
     # given an article waiting for review
     review.article_submit(article=draft, by=writer)
     client.force_login(writer)
