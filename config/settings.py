@@ -228,6 +228,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Security by default.
+# Sessions are read from the cache and written through to the database: a signed-in page
+# view then costs no session query (ADR 0012).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ZIXUN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -105,22 +105,46 @@ class ReaderState:
     liked: bool = False
     favorited: bool = False
     following: bool = False
+    # The counters as this reader sees them now (None: not asked for).
+    like_count: int | None = None
+    favorite_count: int | None = None
+    follower_count: int | None = None
 
 
 def reader_state(*, user: User, article: Article) -> ReaderState:
     """What the signed-in reader has done to this article and its account (one query)."""
-    from zixun.creators.models import Follow
+    return reader_state_for(user=user, article_id=article.pk, creator_id=article.creator_id)
 
-    liked = Like.objects.filter(user=user, article=article).values("pk")
-    favorited = Favorite.objects.filter(user=user, article=article).values("pk")
-    following = Follow.objects.filter(user=user, creator_id=article.creator_id).values("pk")
+
+def reader_state_for(
+    *, user: User, article_id: int | None = None, creator_id: int | None = None
+) -> ReaderState:
+    """What the reader has done to the article and the account given by id, and their
+    counters now (one query)."""
+    from django.db.models import Subquery
+
+    from zixun.creators.models import Creator, Follow
+
+    none = User.objects.none().values("pk")
+    article = Article.objects.filter(pk=article_id or 0)
+    creator = Creator.objects.filter(pk=creator_id or 0)
+    liked = Like.objects.filter(user=user, article_id=article_id or 0).values("pk")
+    favorited = Favorite.objects.filter(user=user, article_id=article_id or 0).values("pk")
+    following = Follow.objects.filter(user=user, creator_id=creator_id or 0).values("pk")
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(liked=_exists(liked), favorited=_exists(favorited), following=_exists(following))
-        .values("liked", "favorited", "following")
-        .get()
+        .annotate(
+            liked=_exists(liked if article_id else none),
+            favorited=_exists(favorited if article_id else none),
+            following=_exists(following if creator_id else none),
+            like_count=Subquery(article.values("like_count")[:1]),
+            favorite_count=Subquery(article.values("favorite_count")[:1]),
+            follower_count=Subquery(creator.values("follower_count")[:1]),
+        )
+        .values("liked", "favorited", "following", "like_count", "favorite_count", "follower_count")
+        .first()
     )
-    return ReaderState(**row)
+    return ReaderState(**row) if row else ReaderState()
 
 
 def _exists(queryset: QuerySet[Any]) -> object:

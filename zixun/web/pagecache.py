@@ -1,11 +1,15 @@
-"""Whole-page caching for anonymous reads.
+"""Whole-page caching, for anonymous and signed-in readers.
 
 A cached page is keyed by its path, the reader's language and presentation
-modes, and the site version that ``blocks_invalidate`` bumps on every import
-or publish. So a page render after a publish rebuilds, and a cache hit costs
-two cache reads and no query. Pages carry nothing per-reader (no CSRF token,
-no user name); a response that sets a cookie is never stored.
-See docs/adr/0008-page-cache.md.
+modes, and the site version (``zixun.core.sitecache``) that every import,
+publish, edit and takedown bumps. So a page render after a publish rebuilds,
+and an anonymous cache hit costs two cache reads and no query. Anonymous pages
+carry nothing per-reader (no CSRF token, no user name); a response that sets a
+cookie is never stored. See docs/adr/0008-page-cache.md.
+
+Views that opt in (``cached_page(readers=True)``) serve signed-in readers from
+a second cached variant, rendered once for "a signed-in reader" and filled
+in per request (``readerpage.py``, docs/adr/0012-signed-in-page-cache.md).
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from zixun.accounts.models import User
 from zixun.core.sitecache import site_version_get
 from zixun.web.modes import MODE_COOKIES
 
@@ -46,9 +51,14 @@ def _key(path: str, language: str, modes: str) -> str:
     return f"page:{site_version_get()}:{language}:{modes}:{digest}"
 
 
-def page_cache_key(request: HttpRequest) -> str:
+READER = "r"  # the variant rendered for "a signed-in reader"
+
+
+def page_cache_key(request: HttpRequest, *, reader: bool = False) -> str:
     modes = "".join("1" if request.COOKIES.get(c) == "1" else "0" for c in MODE_COOKIES.values())
-    return _key(_cache_path(request), translation.get_language(), modes)
+    return _key(
+        _cache_path(request), translation.get_language(), modes + (READER if reader else "")
+    )
 
 
 def page_cache_forget(path: str) -> None:
@@ -57,28 +67,44 @@ def page_cache_forget(path: str) -> None:
 
     from django.conf import settings as conf
 
-    variants = ["".join(bits) for bits in product("01", repeat=len(MODE_COOKIES))]
+    modes = ["".join(bits) for bits in product("01", repeat=len(MODE_COOKIES))]
+    variants = [*modes, *(m + READER for m in modes)]
     cache.delete_many(
         [_key(path, code, modes) for code, _name in conf.LANGUAGES for modes in variants]
     )
 
 
-def cached_page(view: View) -> View:
-    """Serve a GET view from the page cache when the reader is anonymous."""
+@overload
+def cached_page(view: View) -> View: ...
 
+
+@overload
+def cached_page(*, readers: bool = ...) -> Callable[[View], View]: ...
+
+
+def cached_page(view: View | None = None, *, readers: bool = False) -> Any:
+    """Serve a GET view from the page cache: anonymous readers always, signed-in readers
+    too when ``readers`` is set (the view then renders with ``readerpage.template_context``
+    when ``readerpage.is_template_request`` and leaves ``request.zixun_page_meta``)."""
+    if view is None:
+        return lambda inner: _cached_page(inner, readers=readers)
+    return _cached_page(view, readers=readers)
+
+
+def _cached_page(view: View, *, readers: bool) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         seconds = settings.ZIXUN_PAGE_CACHE_SECONDS
-        if (
-            seconds <= 0
-            or request.method != "GET"
-            or settings.SESSION_COOKIE_NAME in request.COOKIES
-        ):
+        if seconds <= 0 or request.method != "GET":
             return view(request, *args, **kwargs)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            if not readers:
+                return view(request, *args, **kwargs)
+            return _reader_page(view, request, seconds, *args, **kwargs)
         key = page_cache_key(request)
         hit = cache.get(key)
         if hit is not None:
-            content, content_type = hit
+            content, content_type = hit[:2]
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies and not response.streaming:
@@ -86,3 +112,39 @@ def cached_page(view: View) -> View:
         return response
 
     return wrapper
+
+
+def _reader_page(
+    view: View, request: HttpRequest, seconds: int, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """A signed-in reader's page from the reader variant; a full render when the page has
+    something for this reader alone (a message after a form post)."""
+    from zixun.web import readerpage
+
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated or _has_messages(request):
+        return view(request, *args, **kwargs)
+    key = page_cache_key(request, reader=True)
+    hit = cache.get(key)
+    if hit is None:
+        request.zixun_reader_template = True  # type: ignore[attr-defined]
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.zixun_reader_template = False  # type: ignore[attr-defined]
+        if response.status_code != 200 or response.streaming:
+            return response
+        meta = getattr(request, "zixun_page_meta", {})
+        hit = (response.content.decode(), response["Content-Type"], meta)
+        if not response.cookies:
+            cache.set(key, hit, seconds)
+    html, content_type, meta = hit
+    return HttpResponse(
+        readerpage.page_fill(html, request=request, user=user, meta=meta),
+        content_type=content_type,
+    )
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    """A message waits (cookie or session storage): the page must show it to this reader."""
+    return "messages" in request.COOKIES or "_messages" in getattr(request, "session", {})

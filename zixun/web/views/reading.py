@@ -18,9 +18,11 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from zixun.articles import selectors as articles
+from zixun.articles.models import Article
 from zixun.channels.selectors import channel_get_active
 from zixun.core.clientaddr import client_address
 from zixun.core.pagination import InvalidCursorError, PageRequest
+from zixun.creators.models import Creator
 from zixun.creators.selectors import creator_get, creator_is_followed
 from zixun.engagement.models import Comment, Share
 from zixun.engagement.selectors import (
@@ -30,7 +32,8 @@ from zixun.engagement.selectors import (
     reader_state,
 )
 from zixun.engagement.viewcount import view_record
-from zixun.web.http import redirect_back
+from zixun.web import readerpage
+from zixun.web.http import acting_user, redirect_back
 from zixun.web.modes import MODE_COOKIES
 from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
@@ -69,17 +72,48 @@ def _side_blocks() -> dict[str, object]:
     }
 
 
+def _reader_context(
+    request: HttpRequest,
+    state: Callable[[], ReaderState] | None = None,
+    *,
+    article: Article | None = None,
+    creator: Creator | None = None,
+) -> dict[str, object]:
+    """The per-reader part of a cacheable page's context (see readerpage.py)."""
+    meta = {"article_id": article.pk} if article else {}
+    if creator:
+        meta["creator_id"] = creator.pk
+    request.zixun_page_meta = meta  # type: ignore[attr-defined]
+    if readerpage.is_template_request(request):
+        return readerpage.template_context()
+    reader = None
+    if request.user.is_authenticated:
+        reader = state() if state else ReaderState()
+    toggles = readerpage.toggles_for(
+        reader,
+        like_count=article.like_count if article else None,
+        favorite_count=article.favorite_count if article else None,
+        follower_count=creator.follower_count if creator else None,
+    )
+    return {"reader": reader, "toggles": toggles}
+
+
 @require_GET
-@cached_page
+@cached_page(readers=True)
 @paginated
 def home(request: HttpRequest) -> HttpResponse:
     page = articles.article_list_latest(page=PageRequest.from_query(request.GET))
-    context = {"page": page, "pinned": articles.article_list_pinned(), **_side_blocks()}
+    context = {
+        "page": page,
+        "pinned": articles.article_list_pinned(),
+        **_side_blocks(),
+        **_reader_context(request),
+    }
     return render(request, "web/home.html", context)
 
 
 @require_GET
-@cached_page
+@cached_page(readers=True)
 @paginated
 def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     channel = channel_get_active(slug=slug)
@@ -88,7 +122,13 @@ def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = articles.article_list_for_channel(
         channel=channel, page=PageRequest.from_query(request.GET)
     )
-    context = {"channel": channel, "current_channel": channel.slug, "page": page, **_side_blocks()}
+    context = {
+        "channel": channel,
+        "current_channel": channel.slug,
+        "page": page,
+        **_side_blocks(),
+        **_reader_context(request),
+    }
     return render(request, "web/channel.html", context)
 
 
@@ -118,7 +158,7 @@ def counted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 @require_GET
 @counted_view
-@cached_page
+@cached_page(readers=True)
 @paginated
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = articles.article_get_published(article_id=article_id)
@@ -134,12 +174,13 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         "share_channels": SHARE_CHANNELS,
         "comments": comment_list_for_article(article=article, sort=sort),
         "comment_sort": sort,
-        "reader": (
-            reader_state(user=request.user, article=article)
-            if request.user.is_authenticated
-            else None
-        ),
         **_side_blocks(),
+        **_reader_context(
+            request,
+            lambda: reader_state(user=acting_user(request), article=article),
+            article=article,
+            creator=article.creator,
+        ),
     }
     return render(request, "web/article.html", context)
 
@@ -185,7 +226,7 @@ def article_qr(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @require_GET
-@cached_page
+@cached_page(readers=True)
 @paginated
 def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
     creator = creator_get(creator_id=creator_id)
@@ -194,10 +235,14 @@ def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
     page = articles.article_list_for_creator(
         creator=creator, page=PageRequest.from_query(request.GET)
     )
-    reader = None
-    if request.user.is_authenticated:
-        reader = ReaderState(following=creator_is_followed(user=request.user, creator=creator))
-    return render(request, "web/account.html", {"creator": creator, "page": page, "reader": reader})
+    reader = _reader_context(
+        request,
+        lambda: ReaderState(
+            following=creator_is_followed(user=acting_user(request), creator=creator)
+        ),
+        creator=creator,
+    )
+    return render(request, "web/account.html", {"creator": creator, "page": page, **reader})
 
 
 @require_GET

@@ -32,6 +32,7 @@ from zixun.core.ratelimit import rate_limited
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Creator
 from zixun.creators.services import ApplicationError, ApplicationInput, application_submit
+from zixun.web import readerpage
 from zixun.web.forms import (
     ApplicationForm,
     ArticleForm,
@@ -250,6 +251,7 @@ def article_preview(request: HttpRequest, article_id: int) -> HttpResponse:
         "related": [],
         "past": [],
         "share_url": request.build_absolute_uri(article.get_absolute_url()),
+        "toggles": readerpage.toggles_for(None),
         "hot": [],
         "highlights": [],
         "originals": [],
