@@ -290,6 +290,9 @@ ZIXUN_ACCOUNTS_PER_ID = int(env("ZIXUN_ACCOUNTS_PER_ID", "1"))
 ZIXUN_COMMENT_MAX_CHARS = int(env("ZIXUN_COMMENT_MAX_CHARS", "2000"))
 ZIXUN_COMMENT_PREMODERATION = env_bool("ZIXUN_COMMENT_PREMODERATION", False)
 ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.screen_allow_all")
+# The search engine behind zixun.core.search (a dotted path to a class); the Null backend
+# indexes nothing and finds nothing until the search app provides an engine.
+ZIXUN_SEARCH_BACKEND = env("ZIXUN_SEARCH_BACKEND", "zixun.core.search.NullSearchBackend")
 # A dotted path to a function ip -> province ("" turns IP属地 off), e.g.
 # zixun.engagement.regions.file_resolver with ZIXUN_IP_REGION_FILE.
 ZIXUN_IP_REGION_RESOLVER = env("ZIXUN_IP_REGION_RESOLVER")

@@ -32,3 +32,61 @@ def test_every_adr_has_tags_context_decision_consequences():
         text = adr.read_text(encoding="utf-8")
         for part in ("**Tags:**", "## Context", "## Decision", "## Consequences"):
             assert part in text, f"{adr.name} lacks {part}"
+
+
+# A repository path in backticks, in a link, or in a code comment: zixun/web/pagecache.py,
+# docs/adr/0008-page-cache.md, bench/README.md, tests/flows/ …
+PATH_PATTERN = re.compile(r"(?<![\w./-])((?:zixun|docs|bench|config|tests|\.ci)/[\w./-]*[\w/])")
+# Names in the docs that stand for many paths, or for paths a user creates.
+PATH_PLACEHOLDERS = ("<", "*", "NNNN", "zixun/<app>")
+
+
+def _named_paths(text: str) -> set[str]:
+    return {
+        match.rstrip(".")
+        for match in PATH_PATTERN.findall(text)
+        if not any(p in match for p in PATH_PLACEHOLDERS)
+    }
+
+
+def _doc_files() -> list[Path]:
+    docs = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "bench" / "README.md"]
+    return docs + sorted((ROOT / "docs").rglob("*.md"))
+
+
+def _code_files() -> list[Path]:
+    return [p for p in sorted((ROOT / "zixun").rglob("*.py")) if "migrations" not in p.parts]
+
+
+def test_every_path_a_doc_or_comment_names_exists():
+    missing = []
+    for source in _doc_files() + _code_files():
+        text = source.read_text(encoding="utf-8")
+        if source.suffix == ".py":  # comments and docstrings only: code builds paths at run time
+            text = "\n".join(
+                line
+                for line in text.splitlines()
+                if line.strip().startswith(("#", '"', "-")) or "#" in line
+            )
+        for path in _named_paths(text):
+            if not (ROOT / path).exists():
+                missing.append(f"{source.relative_to(ROOT)}: {path}")
+    assert missing == []
+
+
+def test_every_relative_link_in_the_docs_resolves():
+    missing = []
+    for doc in _doc_files():
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8")):
+            if "://" in target or target.startswith(("mailto:", "/")):
+                continue
+            if not (doc.parent / target).exists():
+                missing.append(f"{doc.relative_to(ROOT)}: {target}")
+    assert missing == []
+
+
+def test_the_path_check_sees_a_missing_path():
+    assert _named_paths("see `zixun/engagement/views.py` and docs/nowhere.md.") == {
+        "zixun/engagement/views.py",
+        "docs/nowhere.md",
+    }

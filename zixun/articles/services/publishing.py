@@ -38,6 +38,7 @@ from zixun.articles.services.checks import (
 )
 from zixun.articles.services.counters import creator_articles_recount
 from zixun.audit.services import audit_record
+from zixun.core.search import search_backend
 from zixun.core.sitecache import site_version_bump
 
 Status = Article.Status
@@ -208,12 +209,13 @@ def article_publish_due_task(*, article_id: int) -> bool:
 
 @task()
 def article_after_change_task(*, article_id: int) -> None:
-    """publish → (index → rank → feed: the slots of the search and ranking apps, see
-    docs/architecture.md) → counters and caches.
+    """publish → index → (rank → feed: the ranking app's slot, see docs/architecture.md)
+    → counters and caches.
 
     Recomputes from the database, so a retry or a second worker changes nothing.
     """
     creator_id = Article.objects.filter(pk=article_id).values_list("creator_id", flat=True).first()
+    search_backend().index(article_ids=[article_id])  # also drops an article gone offline
     if creator_id is not None:
         creator_articles_recount(creator_ids=[creator_id])
     site_version_bump()
