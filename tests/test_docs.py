@@ -39,6 +39,8 @@ def test_every_adr_has_tags_context_decision_consequences():
 PATH_PATTERN = re.compile(r"(?<![\w./-])((?:zixun|docs|bench|config|tests|\.ci)/[\w./-]*[\w/])")
 # Names in the docs that stand for many paths, or for paths a user creates.
 PATH_PLACEHOLDERS = ("<", "*", "NNNN", "zixun/<app>")
+# Files that commands write (gitignored), named by the docs that tell where to find them.
+GENERATED = {"bench/results.json", "tests/browser/artifacts"}
 
 
 def _named_paths(text: str) -> set[str]:
@@ -46,6 +48,7 @@ def _named_paths(text: str) -> set[str]:
         match.rstrip(".")
         for match in PATH_PATTERN.findall(text)
         if not any(p in match for p in PATH_PLACEHOLDERS)
+        and not any(match.rstrip(".").startswith(g) for g in GENERATED)
     }
 
 
