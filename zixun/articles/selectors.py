@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from zixun.accounts.models import User
 from zixun.articles.models import Article, Image, Revision
 from zixun.channels.models import Channel
-from zixun.core.pagination import Page, PageRequest, keyset_page
+from zixun.core.pagination import Keyset, Page, PageRequest, keyset_page
 from zixun.core.sitecache import block_get
 from zixun.creators.models import Creator
 
@@ -176,6 +176,9 @@ def originals_get(*, per: int = 1) -> list[ChannelBlock]:
 # The studio and the review queues -----------------------------------------------------------
 
 STUDIO_PAGE = 30
+# The studio and the queues are keyset-paginated on id (zixun/core/pagination.py).
+NEWEST_ID = Keyset()
+OLDEST_ID = Keyset(descending=False)
 
 
 def article_get_for_edit(*, user: User, article_id: int) -> Article:
@@ -190,39 +193,28 @@ def article_get_for_edit(*, user: User, article_id: int) -> Article:
     return queryset.get(pk=article_id)
 
 
-def article_list_for_studio(*, user: User, before_id: int | None = None) -> list[Article]:
+def article_list_for_studio(*, user: User, page: PageRequest | None = None) -> Page[Article]:
     """The articles of every account the user is a member of, newest first (keyset on id)."""
-    queryset = (
-        Article.objects.filter(creator__members=user, deleted_at__isnull=True)
-        .select_related("creator", "channel")
-        .order_by("-id")
+    queryset = Article.objects.filter(creator__members=user, deleted_at__isnull=True)
+    return keyset_page(
+        queryset.select_related("creator", "channel"), page or PageRequest(), STUDIO_PAGE, NEWEST_ID
     )
-    if before_id is not None:
-        queryset = queryset.filter(pk__lt=before_id)
-    return list(queryset[: STUDIO_PAGE + 1])
 
 
-def article_list_pending(*, before_id: int | None = None) -> list[Article]:
+def article_list_pending(*, page: PageRequest | None = None) -> Page[Article]:
     """The review queue, oldest first: the article that has waited longest is on top."""
-    queryset = (
-        Article.objects.filter(status=Article.Status.PENDING, deleted_at__isnull=True)
-        .select_related("creator", "channel")
-        .order_by("id")
+    queryset = Article.objects.filter(status=Article.Status.PENDING, deleted_at__isnull=True)
+    return keyset_page(
+        queryset.select_related("creator", "channel"), page or PageRequest(), STUDIO_PAGE, OLDEST_ID
     )
-    if before_id is not None:
-        queryset = queryset.filter(pk__gt=before_id)
-    return list(queryset[: STUDIO_PAGE + 1])
 
 
-def article_list_deleted(*, before_id: int | None = None) -> list[Article]:
-    queryset = (
-        Article.objects.filter(deleted_at__isnull=False)
-        .select_related("creator", "channel")
-        .order_by("-id")
+def article_list_deleted(*, page: PageRequest | None = None) -> Page[Article]:
+    """Deleted articles an editor may restore, most recently created first (keyset on id)."""
+    queryset = Article.objects.filter(deleted_at__isnull=False)
+    return keyset_page(
+        queryset.select_related("creator", "channel"), page or PageRequest(), STUDIO_PAGE, NEWEST_ID
     )
-    if before_id is not None:
-        queryset = queryset.filter(pk__lt=before_id)
-    return list(queryset[: STUDIO_PAGE + 1])
 
 
 def revision_list(*, article: Article) -> QuerySet[Revision]:

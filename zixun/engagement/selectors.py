@@ -2,45 +2,28 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Model, Prefetch, Q, QuerySet
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
-from zixun.core.pagination import INVALID_CURSOR, InvalidCursorError
+from zixun.core.pagination import Keyset, Page, PageRequest, keyset_page
 from zixun.creators.models import Follow
 from zixun.engagement.models import Comment, Favorite, Like, Reading
 
-SORTS = {"hot": ("reply_count", "-reply_count"), "new": ("created_at", "-created_at")}
 REPLIES_SHOWN = 5
 T = TypeVar("T", bound=Model)
 
-
-@dataclass(frozen=True)
-class CommentPage:
-    items: Sequence[Comment]
-    older: str | None  # cursor of the next page, None on the last
-
-
-def _encode(value: object, pk: int) -> str:
-    raw = f"{value}|{pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[str, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        value, pk = raw.rsplit("|", 1)
-        return value, int(pk)
-    except (ValueError, UnicodeError, binascii.Error) as error:
-        raise InvalidCursorError(INVALID_CURSOR) from error
+# The orders the reader lists are paginated in (zixun/core/pagination.py).
+MOST_REPLIES = Keyset(("reply_count",), (int,))
+NEWEST_CREATED = Keyset(("created_at",), (datetime,))
+LAST_READ = Keyset(("read_at",), (datetime,))
+OLDEST_ID = Keyset(descending=False)
+SORTS = {"hot": MOST_REPLIES, "new": NEWEST_CREATED}
 
 
 def _visible_or_thread() -> Q:
@@ -49,10 +32,9 @@ def _visible_or_thread() -> Q:
 
 
 def comment_list_for_article(
-    *, article: Article, sort: str = "hot", after: str | None = None, size: int = 10
-) -> CommentPage:
+    *, article: Article, sort: str = "hot", page: PageRequest | None = None, size: int = 10
+) -> Page[Comment]:
     """Top-level 跟贴, keyset-paginated by (reply count or time, id), each with its newest replies."""
-    field, order = SORTS.get(sort, SORTS["hot"])
     replies = Comment.objects.filter(status=Comment.Status.VISIBLE).select_related("user")
     queryset = (
         Comment.objects.filter(_visible_or_thread(), article=article, parent__isnull=True)
@@ -66,30 +48,8 @@ def comment_list_for_article(
                 to_attr="shown_replies",
             )
         )
-        .order_by(order, "-id")
     )
-    if after:
-        value, pk = _decode(after)
-        if field == "reply_count":
-            if not value.isdigit():
-                raise InvalidCursorError(INVALID_CURSOR)
-            bound: object = int(value)
-        else:
-            from datetime import datetime
-
-            try:
-                bound = datetime.fromisoformat(value)
-            except ValueError as error:
-                raise InvalidCursorError(INVALID_CURSOR) from error
-        queryset = queryset.filter(Q(**{f"{field}__lt": bound}) | Q(**{field: bound, "pk__lt": pk}))
-    rows = list(queryset[: size + 1])
-    items = rows[:size]
-    older = None
-    if len(rows) > size:
-        last = items[-1]
-        key = str(last.reply_count) if field == "reply_count" else last.created_at.isoformat()
-        older = _encode(key, last.pk)
-    return CommentPage(items=items, older=older)
+    return keyset_page(queryset, page or PageRequest(), size, SORTS.get(sort, MOST_REPLIES))
 
 
 def comment_list_pending(*, limit: int = 50) -> QuerySet[Comment]:
@@ -153,74 +113,49 @@ def _exists(queryset: QuerySet[Any]) -> object:
     return Exists(queryset)
 
 
-@dataclass(frozen=True)
-class MinePage(Generic[T]):
-    """One page of a reader's own list, newest first; ``older`` is the next page's cursor."""
-
-    items: list[T]
-    older: str | None
-
-
-def _mine(queryset: QuerySet[T], *, field: str, after: str | None, size: int) -> MinePage[T]:
+def _mine(
+    queryset: QuerySet[T], keyset: Keyset, page: PageRequest | None, size: int | None
+) -> Page[T]:
     """Keyset over (field, id), newest first: one index range scan per page, never OFFSET."""
-    queryset = queryset.order_by(f"-{field}", "-pk")
-    if after:
-        stamp, pk = _decode(after)
-        try:
-            bound = datetime.fromisoformat(stamp)
-        except ValueError as error:
-            raise InvalidCursorError(INVALID_CURSOR) from error
-        if bound.tzinfo is None or not 0 < pk < 2**63:
-            raise InvalidCursorError(INVALID_CURSOR)
-        # The first term bounds the range scan; the second only drops the ties.
-        queryset = queryset.filter(
-            Q(**{f"{field}__lte": bound}) & (Q(**{f"{field}__lt": bound}) | Q(pk__lt=pk))
-        )
-    rows = list(queryset[: size + 1])
-    items = rows[:size]
-    older = None
-    if len(rows) > size:
-        last = items[-1]
-        older = _encode(getattr(last, field).isoformat(), last.pk)
-    return MinePage(items=items, older=older)
+    return keyset_page(queryset, page or PageRequest(), size or settings.ZIXUN_PAGE_SIZE, keyset)
 
 
 def favorite_list(
-    *, user: User, after: str | None = None, size: int | None = None
-) -> MinePage[Favorite]:
+    *, user: User, page: PageRequest | None = None, size: int | None = None
+) -> Page[Favorite]:
     """The reader's 收藏, newest first."""
     queryset = Favorite.objects.filter(user=user).select_related("article__creator")
-    return _mine(queryset, field="created_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
+    return _mine(queryset, NEWEST_CREATED, page, size)
 
 
 def reading_list(
-    *, user: User, after: str | None = None, size: int | None = None
-) -> MinePage[Reading]:
+    *, user: User, page: PageRequest | None = None, size: int | None = None
+) -> Page[Reading]:
     """The reader's history, last read first."""
     queryset = Reading.objects.filter(user=user).select_related("article__creator")
-    return _mine(queryset, field="read_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
+    return _mine(queryset, LAST_READ, page, size)
 
 
 def comment_list_for_user(
-    *, user: User, after: str | None = None, size: int | None = None
-) -> MinePage[Comment]:
+    *, user: User, page: PageRequest | None = None, size: int | None = None
+) -> Page[Comment]:
     """The reader's own 跟贴 (any status but deleted), newest first."""
     queryset = Comment.objects.filter(user=user).exclude(status=Comment.Status.DELETED)
     queryset = queryset.select_related("article")
-    return _mine(queryset, field="created_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
+    return _mine(queryset, NEWEST_CREATED, page, size)
 
 
 def follow_list(
-    *, user: User, after: str | None = None, size: int | None = None
-) -> MinePage[Follow]:
+    *, user: User, page: PageRequest | None = None, size: int | None = None
+) -> Page[Follow]:
     """The accounts the reader follows, most recently followed first."""
     queryset = Follow.objects.filter(user=user).select_related("creator")
-    return _mine(queryset, field="created_at", after=after, size=size or settings.ZIXUN_PAGE_SIZE)
+    return _mine(queryset, NEWEST_CREATED, page, size)
 
 
 def comment_thread(
-    *, comment_id: int, after: int | None = None, size: int = 30
-) -> tuple[Comment, list[Comment], int | None]:
+    *, comment_id: int, page: PageRequest | None = None, size: int = 30
+) -> tuple[Comment, Page[Comment]]:
     """A visible top-level comment and a page of its replies, oldest first (keyset on id).
 
     Raises Comment.DoesNotExist for a reply, a hidden comment or an offline article.
@@ -237,8 +172,6 @@ def comment_thread(
         .get()
     )
     replies = Comment.objects.filter(parent=parent, status=Comment.Status.VISIBLE)
-    if after is not None:
-        replies = replies.filter(pk__gt=after)
-    rows = list(replies.select_related("user").order_by("id")[: size + 1])
-    more = rows[size - 1].pk if len(rows) > size else None
-    return parent, rows[:size], more
+    return parent, keyset_page(
+        replies.select_related("user"), page or PageRequest(), size, OLDEST_ID
+    )

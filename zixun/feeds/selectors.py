@@ -119,10 +119,10 @@ def feed_list_for_user(*, user: User, page: PageRequest, size: int | None = None
     size = size or settings.ZIXUN_PAGE_SIZE
     creator_ids = followed_creator_ids(user=user)
     if not creator_ids:
-        return Page(items=[], older=None, newer=None)
+        return Page.empty()
     candidates = _candidates(creator_ids, page, size + 1)
     if not candidates:
-        return Page(items=[], older=None, newer=None)
+        return Page.empty()
     # At most size + 1 rows, found by primary key: keyset_page orders them,
     # tells whether a further page exists and writes the cursors.
     queryset = Article.objects.filter(pk__in=candidates).select_related("creator", "channel")

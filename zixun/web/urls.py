@@ -58,6 +58,18 @@ urlpatterns = [
         editorial.application_credentials,
         name="editor-credentials",
     ),
+    path(
+        "editor/articles/",
+        editorial.editor_queue,
+        {"queue": "pending"},
+        name="editor-pending",
+    ),
+    path(
+        "editor/deleted/",
+        editorial.editor_queue,
+        {"queue": "deleted"},
+        name="editor-deleted",
+    ),
     path("editor/articles/<int:article_id>/", editorial.article_review, name="editor-article"),
     path("editor/comments/<int:comment_id>/", editorial.comment_moderate, name="editor-comment"),
     path("accessibility/", views.accessibility, name="accessibility"),

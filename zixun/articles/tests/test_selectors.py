@@ -102,3 +102,58 @@ def test_originals_show_only_original_articles():
     blocks = {b.channel_slug: b for b in selectors.originals_get()}
     assert [c.id for c in blocks["health"].cards] == [original.id]
     assert set(blocks) == {"health", "mobile", "digi", "fashion", "art"}
+
+
+# The studio and the review queues: keyset on id -----------------------------------------------
+
+
+def walk(list_, **kwargs):
+    """Every page of a studio or queue selector, following ``next`` from the first page."""
+    pages = [list_(**kwargs, page=PageRequest())]
+    while pages[-1].next:
+        pages.append(list_(**kwargs, page=PageRequest(after=Cursor.decode(pages[-1].next))))
+    return pages
+
+
+def test_studio_pages_the_members_articles_newest_first(writer, creator, settings):
+    # given: 31 of the writer's articles (one deleted) and someone else's
+    made = ArticleFactory.create_batch(selectors.STUDIO_PAGE + 1, creator=creator)
+    Article.objects.filter(pk=made[5].pk).update(deleted_at=timezone.now())
+    ArticleFactory()
+    # when
+    pages = walk(selectors.article_list_for_studio, user=writer)
+    # then
+    assert [len(p.items) for p in pages] == [selectors.STUDIO_PAGE]
+    assert [a.pk for p in pages for a in p.items] == sorted(
+        (a.pk for a in made if a != made[5]), reverse=True
+    )
+    ArticleFactory(creator=creator)
+    pages = walk(selectors.article_list_for_studio, user=writer)
+    assert [len(p.items) for p in pages] == [selectors.STUDIO_PAGE, 1]
+    assert pages[1].has_previous
+
+
+def test_review_queue_pages_oldest_first_and_deleted_newest_first():
+    pending = ArticleFactory.create_batch(
+        selectors.STUDIO_PAGE + 2, status=Article.Status.PENDING, published_at=None
+    )
+    deleted = ArticleFactory.create_batch(3, deleted_at=timezone.now())
+    queue = walk(selectors.article_list_pending)
+    assert [len(p.items) for p in queue] == [selectors.STUDIO_PAGE, 2]
+    assert [a.pk for p in queue for a in p.items] == [a.pk for a in pending]
+    assert [a.pk for a in selectors.article_list_deleted().items] == [
+        a.pk for a in reversed(deleted)
+    ]
+
+
+@pytest.mark.parametrize("list_", [selectors.article_list_pending, selectors.article_list_deleted])
+def test_queue_pages_are_one_query_and_refuse_other_lists_cursors(list_):
+    from zixun.core.pagination import InvalidCursorError
+
+    ArticleFactory.create_batch(3, status=Article.Status.PENDING, published_at=None)
+    with CaptureQueriesContext(connection) as queries:
+        list_(page=PageRequest(after=Cursor((), 10**6)))
+    assert len(queries) == 1
+    assert "OFFSET" not in queries[0]["sql"].upper()
+    with pytest.raises(InvalidCursorError):
+        list_(page=PageRequest(after=Cursor((timezone.now(),), 10)))

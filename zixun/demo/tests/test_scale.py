@@ -65,8 +65,8 @@ def test_published_at_increases_with_n_so_pages_follow_the_archive_order():
     last = article_list_for_creator(creator=creator, page=PageRequest(last=True), size=10)
     assert [a.title for a in first.items] == [f"第{n}篇存档文章" for n in range(25, 15, -1)]
     assert [a.title for a in last.items] == [f"第{n}篇存档文章" for n in range(10, 0, -1)]
-    assert last.is_last
-    assert first.is_first
+    assert not last.has_next
+    assert not first.has_previous
 
 
 def test_rerun_adds_nothing():

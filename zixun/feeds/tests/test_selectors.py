@@ -52,7 +52,7 @@ def walk(user, size, *, backwards=False):
     while True:
         page = feed_list_for_user(user=user, page=request, size=size)
         pages.append(page)
-        cursor = page.newer if backwards else page.older
+        cursor = page.previous if backwards else page.next
         if cursor is None:
             return pages
         request = (
@@ -98,10 +98,10 @@ def test_walks_match_the_naive_query_both_ways(random_feed, size):
     assert ids(forward) == expected
     assert ids(reversed(backward)) == expected
     assert all(0 < len(p.items) <= size for p in forward + backward)
-    assert forward[0].is_first
-    assert forward[-1].is_last
-    assert backward[0].is_last
-    assert backward[-1].is_first
+    assert not forward[0].has_previous
+    assert not forward[-1].has_next
+    assert not backward[0].has_next
+    assert not backward[-1].has_previous
 
 
 def test_pages_carry_creator_and_channel_without_more_queries(random_feed):
@@ -125,8 +125,8 @@ def test_only_published_visible_articles_of_followed_active_accounts():
     Creator.objects.filter(pk=suspended.pk).update(is_suspended=True)
     page = feed_list_for_user(user=reader, page=PageRequest())
     assert [a.pk for a in page.items] == [visible.pk]
-    assert page.is_first
-    assert page.is_last
+    assert not page.has_previous
+    assert not page.has_next
 
 
 def test_following_nobody_is_an_empty_page(django_assert_num_queries):
@@ -135,8 +135,8 @@ def test_following_nobody_is_an_empty_page(django_assert_num_queries):
     with django_assert_num_queries(1):
         page = feed_list_for_user(user=reader, page=PageRequest(last=True))
     assert page.items == []
-    assert page.older is None
-    assert page.newer is None
+    assert page.next is None
+    assert page.previous is None
 
 
 def test_cursor_at_a_tie_across_accounts_splits_it_exactly():
@@ -145,12 +145,12 @@ def test_cursor_at_a_tie_across_accounts_splits_it_exactly():
     follow(reader, a, b)
     tied = [ArticleFactory(creator=c, published_at=T0) for c in (a, b, a, b)]
     first = feed_list_for_user(user=reader, page=PageRequest(), size=2)
-    after = PageRequest(after=Cursor.decode(first.older))
+    after = PageRequest(after=Cursor.decode(first.next))
     second = feed_list_for_user(user=reader, page=after, size=2)
     expected = sorted((t.pk for t in tied), reverse=True)
     assert [x.pk for x in first.items + second.items] == expected
     back = feed_list_for_user(
-        user=reader, page=PageRequest(before=Cursor.decode(second.newer)), size=2
+        user=reader, page=PageRequest(before=Cursor.decode(second.previous)), size=2
     )
     assert [x.pk for x in back.items] == expected[:2]
 
@@ -184,13 +184,13 @@ def test_a_reader_following_500_accounts(five_hundred):
     first = feed_list_for_user(user=five_hundred, page=PageRequest(), size=20)
     assert [a.pk for a in first.items] == expected[:20]
     second = feed_list_for_user(
-        user=five_hundred, page=PageRequest(after=Cursor.decode(first.older)), size=20
+        user=five_hundred, page=PageRequest(after=Cursor.decode(first.next)), size=20
     )
     assert [a.pk for a in second.items] == expected[20:40]
     last = feed_list_for_user(user=five_hundred, page=PageRequest(last=True), size=20)
     assert [a.pk for a in last.items] == expected[-20:]
-    assert last.is_last
-    assert not last.is_first
+    assert not last.has_next
+    assert last.has_previous
 
 
 @pytest.mark.parametrize("kind", ["first", "after", "before", "last"])

@@ -10,6 +10,7 @@ from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
 from zixun.audit.models import AuditEntry
+from zixun.core.pagination import Cursor, PageRequest
 from zixun.creators import services as creator_services
 from zixun.creators.models import Application, Creator, Follow
 from zixun.creators.tests.factories import CreatorFactory
@@ -139,13 +140,13 @@ def test_reading_list_is_keyset_paginated_newest_first(reader):
     Reading.objects.create(user=UserFactory(), article=articles[0], read_at=T0 + timedelta(days=1))
     expected = sorted(readings, key=lambda r: (r.read_at, r.pk), reverse=True)
     # when
-    seen, after = [], None
+    seen, request = [], PageRequest()
     while True:
-        page = engagement_selectors.reading_list(user=reader, after=after, size=2)
+        page = engagement_selectors.reading_list(user=reader, page=request, size=2)
         seen += page.items
-        after = page.older
-        if after is None:
+        if page.next is None:
             break
+        request = PageRequest(after=Cursor.decode(page.next))
     # then
     assert [r.pk for r in seen] == [r.pk for r in expected]
 
@@ -153,17 +154,16 @@ def test_reading_list_is_keyset_paginated_newest_first(reader):
 @pytest.mark.parametrize(
     "cursor",
     [
-        "nonsense",
-        "MjAyNi0wMy0wMVQwODowMDowMHww",
-        "bm90LWEtZGF0ZXw1",
-        "MjAyNi0wMy0wMVQwODowMDowMHw1",
+        Cursor((), 5),  # a review-queue cursor: id only
+        Cursor((3,), 5),  # a 最热 comment cursor: a reply count
+        Cursor(("2026-03-01T08:00:00+00:00",), 5),  # the time without its datetime tag
     ],
 )
-def test_a_bad_reading_cursor_raises(reader, cursor):
+def test_a_reading_cursor_of_another_list_raises(reader, cursor):
     from zixun.core.pagination import InvalidCursorError
 
     with pytest.raises(InvalidCursorError):
-        engagement_selectors.reading_list(user=reader, after=cursor)
+        engagement_selectors.reading_list(user=reader, page=PageRequest(after=cursor))
 
 
 # Account deletion --------------------------------------------------------------------------

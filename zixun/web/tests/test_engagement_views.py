@@ -7,6 +7,7 @@ from django.urls import reverse
 from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
+from zixun.core.pagination import INVALID_CURSOR
 from zixun.creators.tests.factories import CreatorFactory
 from zixun.engagement.models import Comment, Like, Share
 
@@ -212,10 +213,27 @@ def test_long_threads_show_their_first_replies_and_page_the_rest(
     assert "回复00" in first
     assert "回复29" in first
     assert "回复30" not in first
-    more = re.search(r'href="\?after=(\d+)"', first).group(1)
-    second = client.get(f"{thread}?after={more}").content.decode()
+    more = re.search(r'href="\?after=([^"]+)" rel="next"', first).group(1)
+    with django_assert_max_num_queries(3):
+        second = client.get(f"{thread}?after={more}").content.decode()
     assert "回复30" in second
     assert "回复39" in second
     assert "回复29" not in second
     reply = Comment.objects.filter(parent=parent).first()
     assert client.get(reverse("web:comment-thread", args=[reply.pk])).status_code == 404
+    assert client.get(f"{thread}?after=30").status_code == 400  # the old ?after=<id>
+
+
+def test_comment_pages_refuse_a_cursor_of_the_other_sort(client, writer):
+    from zixun.engagement.services import comment_create
+
+    article = ArticleFactory()
+    for n in range(35):
+        comment_create(user=writer, article_id=article.pk, body=f"跟贴{n}")
+    url = reverse("web:comments", args=[article.pk])
+    hot = client.get(url).content.decode()
+    after = re.search(r'href="\?sort=hot&amp;after=([^"]+)" rel="next"', hot).group(1)
+    assert client.get(f"{url}?sort=hot&after={after}").status_code == 200
+    response = client.get(f"{url}?sort=new&after={after}")
+    assert response.status_code == 400
+    assert str(INVALID_CURSOR) in response.content.decode()

@@ -12,7 +12,7 @@ from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
 from zixun.audit.models import AuditEntry
-from zixun.core.pagination import INVALID_CURSOR
+from zixun.core.pagination import INVALID_CURSOR, Cursor
 from zixun.core.ratelimit import RATE_LIMITED
 from zixun.creators import services as creator_services
 from zixun.creators.models import Creator, Follow
@@ -129,6 +129,18 @@ def test_history_is_keyset_paginated(client, reader, settings):
 @pytest.mark.parametrize("name", LIST_PAGES)
 def test_a_bad_cursor_is_a_clear_400(client, reader, name):
     response = client.get(reverse(name), {"after": "not-a-cursor"})
+    assert response.status_code == 400
+    assert str(INVALID_CURSOR) in response.content.decode()
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+@pytest.mark.parametrize(
+    "cursor",
+    [Cursor((), 5), Cursor((3,), 5), Cursor(("2026-03-01T08:00:00+00:00",), 5)],
+    ids=["review-queue", "hot-comments", "untagged-time"],
+)
+def test_a_cursor_of_another_list_is_a_clear_400(client, reader, name, cursor):
+    response = client.get(reverse(name), {"after": cursor.encode()})
     assert response.status_code == 400
     assert str(INVALID_CURSOR) in response.content.decode()
 

@@ -1,15 +1,21 @@
 import io
+import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image as PILImage
 
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles.models import Article, Image
+from zixun.articles.selectors import STUDIO_PAGE
 from zixun.articles.services import drafts, review
 from zixun.articles.services.checks import ArticleInput
 from zixun.articles.tests.factories import ArticleFactory, channel
+from zixun.core.pagination import INVALID_CURSOR
 from zixun.creators.models import Application
 from zixun.creators.tests.test_applications import id_number
 
@@ -303,3 +309,106 @@ def test_a_refused_resubmit_leaves_a_pending_article_in_review(client, writer, d
     assert response.status_code == 400
     draft.refresh_from_db()
     assert (draft.status, draft.title) == (Article.Status.PENDING, "草稿标题")
+
+
+# Paging the studio and the review queues (keyset on id, ?after=) -----------------------------
+
+
+def follow_pages(client, url):
+    """The HTML of every page of a list, following its 下一页 links from ``url``."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+        match = re.search(r'href="([^"]*)\?after=([^"]+)" rel="next"', pages[-1])
+        url = f"{match.group(1) or url.split('?')[0]}?after={match.group(2)}" if match else None
+    return pages
+
+
+def test_studio_pages_with_an_after_cursor(client, writer, creator):
+    made = ArticleFactory.create_batch(STUDIO_PAGE + 2, creator=creator, title="文章")
+    for n, article in enumerate(made):
+        Article.objects.filter(pk=article.pk).update(title=f"第{n:02d}篇")
+    client.force_login(writer)
+    pages = follow_pages(client, reverse("web:studio"))
+    assert len(pages) == 2
+    assert "第31篇" in pages[0]
+    assert "第02篇" in pages[0]
+    assert "第01篇" not in pages[0]
+    assert "第01篇" in pages[1]
+    assert "第00篇" in pages[1]
+    assert "回到第一页" in pages[1]
+
+
+@pytest.mark.parametrize("query", ["?before=12", "?after=12", "?after=%%%", "?page=2"])
+def test_studio_answers_a_bad_or_old_style_cursor_with_a_400(client, writer, creator, query):
+    client.force_login(writer)
+    response = client.get(reverse("web:studio") + query)
+    assert response.status_code == 400
+    assert str(INVALID_CURSOR) in response.content.decode()
+
+
+def test_editor_queues_page_from_the_editor_home(client):
+    made = ArticleFactory.create_batch(
+        STUDIO_PAGE + 1, status=Article.Status.PENDING, published_at=None
+    )
+    Article.objects.filter(pk=made[0].pk).update(title="等得最久的")
+    Article.objects.filter(pk=made[-1].pk).update(title="最后提交的")
+    client.force_login(EditorFactory())
+    home = client.get(reverse("web:editor")).content.decode()
+    assert "等得最久的" in home
+    assert "最后提交的" not in home
+    assert f"{STUDIO_PAGE}+" in home  # the count says there are more
+    pages = follow_pages(client, reverse("web:editor"))
+    assert len(pages) == 2
+    assert reverse("web:editor-pending") + "?after=" in home
+    assert "最后提交的" in pages[1]
+    assert "等得最久的" not in pages[1]
+
+
+def test_the_deleted_queue_pages_too(client):
+    ArticleFactory.create_batch(2, deleted_at=timezone.now())
+    client.force_login(EditorFactory())
+    response = client.get(reverse("web:editor-deleted"))
+    assert response.status_code == 200
+    assert "已删除（可恢复）" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["web:editor-pending", "web:editor-deleted"])
+def test_editor_queue_pages_do_not_exist_for_readers_and_refuse_bad_cursors(client, writer, name):
+    client.force_login(writer)
+    assert client.get(reverse(name)).status_code == 404
+    client.force_login(EditorFactory())
+    assert client.get(reverse(name) + "?after=nonsense").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("name", "budget"),
+    # the session and the user, then one query per list (the studio also lists the
+    # accounts and the applications, the editor's home every queue and the audit log)
+    [("web:studio", 5), ("web:editor-pending", 3), ("web:editor-deleted", 3), ("web:editor", 7)],
+)
+def test_studio_and_queue_pages_keep_their_query_budget_whatever_the_rows(
+    client, writer, creator, name, budget
+):
+    def add_rows(n):
+        ArticleFactory.create_batch(n, creator=creator)
+        ArticleFactory.create_batch(
+            n, creator=creator, status=Article.Status.PENDING, published_at=None
+        )
+        ArticleFactory.create_batch(n, creator=creator, deleted_at=timezone.now())
+
+    def queries():
+        client.get(reverse(name))  # warm the block caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name)).status_code == 200
+        return len(captured)
+
+    writer.role = writer.Role.EDITOR
+    writer.save()
+    client.force_login(writer)
+    add_rows(2)
+    few = queries()
+    add_rows(STUDIO_PAGE)
+    assert queries() == few <= budget

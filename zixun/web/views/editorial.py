@@ -18,6 +18,7 @@ from zixun.articles.models import Article
 from zixun.articles.services import publishing, review
 from zixun.articles.services.checks import ArticleError
 from zixun.audit.selectors import audit_list_for, audit_list_latest
+from zixun.core.pagination import PageRequest
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Application
 from zixun.creators.services import ApplicationError, application_approve, application_reject
@@ -25,6 +26,7 @@ from zixun.engagement.selectors import comment_list_pending
 from zixun.engagement.services import EngagementError, comment_review
 from zixun.web.forms import ApproveForm, ReasonForm
 from zixun.web.http import acting_user, editor_required
+from zixun.web.views.reading import paginated
 
 View = Callable[..., Any]
 
@@ -32,14 +34,31 @@ View = Callable[..., Any]
 @editor_required
 @require_GET
 def editor_home(request: HttpRequest) -> HttpResponse:
+    """The first page of each queue; the article queues page on from their own pages."""
     context = {
         "applications": creator_selectors.application_list_pending()[:50],
-        "articles": article_selectors.article_list_pending()[:50],
-        "deleted": article_selectors.article_list_deleted()[:50],
+        "articles": article_selectors.article_list_pending(),
+        "deleted": article_selectors.article_list_deleted(),
         "comments": comment_list_pending(),
         "audit": audit_list_latest(limit=50),
     }
     return render(request, "web/editor/home.html", context)
+
+
+# The article queues with a page of their own: queue -> selector.
+QUEUES = {
+    "pending": article_selectors.article_list_pending,
+    "deleted": article_selectors.article_list_deleted,
+}
+
+
+@editor_required
+@require_GET
+@paginated
+def editor_queue(request: HttpRequest, queue: str) -> HttpResponse:
+    """待审文章 or 已删除, a page at a time (keyset on id, ``?after=``)."""
+    page = QUEUES[queue](page=PageRequest.from_query(request.GET))
+    return render(request, "web/editor/queue.html", {"queue": queue, "page": page})
 
 
 def _application(request: HttpRequest, application_id: int) -> Application:

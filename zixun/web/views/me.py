@@ -1,7 +1,8 @@
 """The reader's own pages (我的): follows, favourites, history, comments, data rights.
 
 Per reader, so never in the page cache. Lists are keyset-paginated with an
-opaque ``?after=`` cursor; a bad cursor is a 400 page (see views.paginated).
+opaque ``?after=`` cursor (zixun/core/pagination.py); a bad cursor is a 400
+page (see views.paginated).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zixun.core.pagination import PageRequest
 from zixun.core.ratelimit import rate_limited
 from zixun.creators.selectors import creator_list_for_member
 from zixun.engagement import selectors as engagement
@@ -32,10 +34,6 @@ DELETE_WRONG_PASSWORD = gettext_lazy("密码不正确，账号没有注销")
 DELETE_NOT_CONFIRMED = gettext_lazy("请输入“注销”两个字确认，账号没有注销")
 
 
-def _after(request: HttpRequest) -> str | None:
-    return request.GET.get("after") or None
-
-
 @require_GET
 @login_required
 def me_home(request: HttpRequest) -> HttpResponse:
@@ -46,7 +44,9 @@ def me_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_follows(request: HttpRequest) -> HttpResponse:
-    page = engagement.follow_list(user=acting_user(request), after=_after(request))
+    page = engagement.follow_list(
+        user=acting_user(request), page=PageRequest.from_query(request.GET)
+    )
     return render(request, "web/me/follows.html", {"page": page})
 
 
@@ -54,7 +54,9 @@ def me_follows(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_favorites(request: HttpRequest) -> HttpResponse:
-    page = engagement.favorite_list(user=acting_user(request), after=_after(request))
+    page = engagement.favorite_list(
+        user=acting_user(request), page=PageRequest.from_query(request.GET)
+    )
     return render(request, "web/me/favorites.html", {"page": page})
 
 
@@ -62,7 +64,9 @@ def me_favorites(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_history(request: HttpRequest) -> HttpResponse:
-    page = engagement.reading_list(user=acting_user(request), after=_after(request))
+    page = engagement.reading_list(
+        user=acting_user(request), page=PageRequest.from_query(request.GET)
+    )
     return render(request, "web/me/history.html", {"page": page})
 
 
@@ -78,7 +82,9 @@ def me_history_clear(request: HttpRequest) -> HttpResponse:
 @login_required
 @paginated
 def me_comments(request: HttpRequest) -> HttpResponse:
-    page = engagement.comment_list_for_user(user=acting_user(request), after=_after(request))
+    page = engagement.comment_list_for_user(
+        user=acting_user(request), page=PageRequest.from_query(request.GET)
+    )
     return render(request, "web/me/comments.html", {"page": page})
 
 

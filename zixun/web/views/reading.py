@@ -186,16 +186,16 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @require_GET
+@paginated
 def comment_thread_page(request: HttpRequest, comment_id: int) -> HttpResponse:
     """One 跟贴 with all its replies, a page at a time."""
-    after = request.GET.get("after", "")
     try:
-        parent, replies, more = comment_thread(
-            comment_id=comment_id, after=int(after) if after.isdigit() and len(after) < 19 else None
+        parent, page = comment_thread(
+            comment_id=comment_id, page=PageRequest.from_query(request.GET)
         )
     except Comment.DoesNotExist as error:
         raise Http404 from error
-    context = {"parent": parent, "replies": replies, "more": more}
+    context = {"parent": parent, "page": page}
     return render(request, "web/comment_thread.html", context)
 
 
@@ -208,7 +208,7 @@ def article_comments(request: HttpRequest, article_id: int) -> HttpResponse:
         raise Http404
     sort = "new" if request.GET.get("sort") == "new" else "hot"
     page = comment_list_for_article(
-        article=article, sort=sort, after=request.GET.get("after") or None, size=30
+        article=article, sort=sort, page=PageRequest.from_query(request.GET), size=30
     )
     context = {"article": article, "comments": page, "comment_sort": sort}
     return render(request, "web/comments.html", context)

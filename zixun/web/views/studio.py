@@ -28,6 +28,7 @@ from zixun.articles.services import drafts, images, publishing, review
 from zixun.articles.services.checks import ArticleError, ArticleInput
 from zixun.audit.selectors import audit_list_for
 from zixun.channels.selectors import channel_list_nav
+from zixun.core.pagination import PageRequest
 from zixun.core.ratelimit import rate_limited
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Creator
@@ -41,6 +42,7 @@ from zixun.web.forms import (
     read_upload,
 )
 from zixun.web.http import acting_user, id_param, wants_json
+from zixun.web.views.reading import paginated
 
 
 def _article_or_404(request: HttpRequest, article_id: int) -> Article:
@@ -92,20 +94,13 @@ def _initial(article: Article) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@paginated
 def studio_home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    before = request.GET.get("before")
-    rows = article_selectors.article_list_for_studio(
-        user=user, before_id=int(before) if before and before.isdigit() else None
-    )
     context = {
         "creators": creator_selectors.creator_list_for_member(user=user),
-        "articles": rows[: article_selectors.STUDIO_PAGE],
-        # Keyset: the next page starts below the last id shown.
-        "more": (
-            rows[article_selectors.STUDIO_PAGE - 1].pk
-            if len(rows) > article_selectors.STUDIO_PAGE
-            else None
+        "page": article_selectors.article_list_for_studio(
+            user=user, page=PageRequest.from_query(request.GET)
         ),
         "applications": creator_selectors.application_list_for_applicant(user=user),
     }
