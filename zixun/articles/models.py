@@ -74,6 +74,15 @@ class Article(BaseModel):
                 fields=["channel", "status", "is_original", "-published_at", "-id"],
                 name="article_original",
             ),
+            # The studio (an account's articles by id), the review queue (pending, oldest
+            # first) and the deleted list (newest first) are keyset-paginated on id.
+            models.Index(fields=["creator", "-id"], name="article_studio"),
+            models.Index(fields=["status", "id"], name="article_review_queue"),
+            models.Index(
+                fields=["-id"],
+                name="article_deleted",
+                condition=models.Q(deleted_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -68,7 +68,11 @@ class Follow(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "creator"], name="follow_once"),
         ]
-        indexes = [models.Index(fields=["creator", "-created_at"])]
+        indexes = [
+            models.Index(fields=["creator", "-created_at"]),
+            # A reader's follows (我的关注), keyset-paginated newest first.
+            models.Index(fields=["user", "-created_at", "-id"], name="follow_by_user"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.creator_id}"
