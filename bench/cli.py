@@ -7,23 +7,31 @@ import signal
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from bench import wagtail
 from bench.database import bench_env, build_database, find_article_id
 from bench.errors import BenchError
 from bench.feed import FeedResult, measure_feed
 from bench.loadgen import Measurement, Tool, measure, pick_tool
-from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination
-from bench.report import Report, print_table, write_results
+from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination, scale_account
+from bench.reader import check_signed_in, create_reader
+from bench.report import Report, WagtailPage, ZixunPages, print_table, write_results
 from bench.server import Server, log_tail, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_PATH = "/bench/bare/"
 WARMUP_S = 2
 SERVER_ATTEMPTS = 2
+# The parts `--only` picks from, in the order they run. article: Zixun's article page
+# (anonymous, signed in, a cache miss) against the bare view; pagination and feed: the
+# timing snippets at scale; wagtail: the Wagtail baseline page.
+PARTS = ("article", "pagination", "feed", "wagtail")
+ZIXUN_PARTS = frozenset({"article", "pagination", "feed"})
+WAGTAIL_CACHE = ROOT / "var" / "bench-wagtail"  # the throwaway venv (gitignored, reused)
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class Options:
     tool: Tool | None
     keep: bool
     scale: int
+    parts: tuple[str, ...] = PARTS
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -62,12 +71,28 @@ def parse_args(argv: list[str] | None) -> Options:
         help=f"give the reference account this many articles, then time its first, middle "
         f"and last pages (default {DEFAULT_SCALE}; 0 skips it)",
     )
+    parser.add_argument(
+        "--only",
+        metavar="PARTS",
+        help=f"run only these parts, comma-separated: {', '.join(PARTS)} (default: all)",
+    )
     args = parser.parse_args(argv)
     for name in ("duration", "connections", "rounds", "workers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     if args.scale < 0:
         parser.error("--scale must be 0 or more")
+    parts: tuple[str, ...] = PARTS
+    if args.only:
+        wanted = {part.strip() for part in args.only.split(",") if part.strip()}
+        if unknown := wanted - set(PARTS):
+            parser.error(
+                f"--only: unknown part(s) {', '.join(sorted(unknown))}; "
+                f"pick from {', '.join(PARTS)}"
+            )
+        if not wanted:
+            parser.error("--only needs at least one part")
+        parts = tuple(part for part in PARTS if part in wanted)
     return Options(
         duration_s=args.duration,
         connections=args.connections,
@@ -77,6 +102,7 @@ def parse_args(argv: list[str] | None) -> Options:
         tool=args.tool,
         keep=args.keep,
         scale=args.scale,
+        parts=parts,
     )
 
 
@@ -116,80 +142,157 @@ def prepare_bare(server: Server, article_path: str, bare_file: Path) -> tuple[bo
     return False, len(bare)
 
 
-def run_rounds(
-    server: Server, *, tool: Tool, article_path: str, render_path: str, options: Options
-) -> tuple[Measurement, Measurement, Measurement]:
-    """Warm each page up, then alternate bare/article/render to spread drift over all."""
-    pages = (("bare", BARE_PATH), ("article", article_path), ("render", render_path))
-    for name, path in pages:
-        print(f"[bench] warming up {name} ({WARMUP_S} s) …", flush=True)
+@dataclass(frozen=True)
+class Target:
+    """One page measured in the rounds: a server, a path, the headers of every request."""
+
+    name: str
+    server: Server
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def run_rounds(targets: list[Target], *, tool: Tool, options: Options) -> dict[str, Measurement]:
+    """Warm each page up, then take them in turn every round, to spread drift over all."""
+    for target in targets:
+        print(f"[bench] warming up {target.name} ({WARMUP_S} s) …", flush=True)
         measure(
-            tool, port=server.port, path=path, duration_s=WARMUP_S, connections=options.connections
-        )
-    results: dict[str, list[Measurement]] = {name: [] for name, _ in pages}
+            tool, port=target.server.port, path=target.path, duration_s=WARMUP_S,
+            connections=options.connections, headers=target.headers,
+        )  # fmt: skip
+    results: dict[str, list[Measurement]] = {target.name: [] for target in targets}
     for round_no in range(1, options.rounds + 1):
-        for name, path in pages:
-            print(f"[bench] round {round_no}: {name} ({options.duration_s} s) …", flush=True)
+        for target in targets:
+            print(f"[bench] round {round_no}: {target.name} ({options.duration_s} s) …", flush=True)
             m = measure(
                 tool,
-                port=server.port,
-                path=path,
+                port=target.server.port,
+                path=target.path,
                 duration_s=options.duration_s,
                 connections=options.connections,
+                headers=target.headers,
             )
             print(
                 f"[bench]   {m.rps:.1f} req/s, p50 {m.p50_ms:.2f} ms, p90 {m.p90_ms:.2f} ms, "
                 f"p99 {m.p99_ms:.2f} ms, {m.requests} requests, {m.errors} errors",
                 flush=True,
             )
-            results[name].append(m)
-    return (
-        Measurement.mean(results["article"]),
-        Measurement.mean(results["bare"]),
-        Measurement.mean(results["render"]),
-    )
+            results[target.name].append(m)
+    return {name: Measurement.mean(rounds) for name, rounds in results.items()}
+
+
+def start_zixun(
+    stack: ExitStack, *, env: dict[str, str], directory: Path, article_path: str, workers: int
+) -> tuple[Server, int]:
+    """Serve the bench database, the bare file holding the article's bytes.
+
+    Restarts the server once if the lengths differ (each worker reads the file once).
+    The server stops when ``stack`` closes. Returns it and the article's length.
+    """
+    bare_file = directory / "bare.html"
+    server_env = {**env, "ZIXUN_BENCH": "1", "ZIXUN_BENCH_BARE_FILE": str(bare_file)}
+    for attempt in range(1, SERVER_ATTEMPTS + 1):
+        with ExitStack() as attempt_stack:
+            server = attempt_stack.enter_context(
+                serve(root=ROOT, env=server_env, workers=workers, log_path=directory / "server.log")
+            )
+            same, body_bytes = prepare_bare(server, article_path, bare_file)
+            if same or attempt == SERVER_ATTEMPTS:
+                if not same:
+                    print("[bench] warning: the lengths still differ; measuring anyway")
+                stack.push(attempt_stack.pop_all())  # keep it running until `stack` closes
+                return server, body_bytes
+            print("[bench] lengths differ: rewrote bare.html, restarting the server")
+    raise AssertionError("unreachable")
 
 
 def run(options: Options) -> int:
     tool = pick_tool(options.tool)
-    print(f"[bench] load generator: {tool}", flush=True)
+    parts = set(options.parts)
+    print(f"[bench] parts: {', '.join(options.parts)}; load generator: {tool}", flush=True)
     with var_dir(keep=options.keep) as directory:
         env = bench_env(directory)
-        build_database(root=ROOT, env=env, corpus_limit=options.corpus_limit)
-        article_id, kind = find_article_id(root=ROOT, env=env)
-        # Before the server starts: the scaled account is part of the database it serves.
         pagination: PaginationResult | None = None
-        if options.scale:
-            pagination = measure_pagination(root=ROOT, env=env, count=options.scale)
-        # The follow feed reads the scaled account too: one of the 500 a reader follows.
-        feed: FeedResult = measure_feed(root=ROOT, env=env)
-        article_path = f"/article/{article_id}/"
-        print(f"[bench] measuring {article_path} ({kind})", flush=True)
-        bare_file = directory / "bare.html"
-        log_path = directory / "server.log"
-        server_env = {**env, "ZIXUN_BENCH": "1", "ZIXUN_BENCH_BARE_FILE": str(bare_file)}
-        render_path = f"/bench/render/{article_id}/"
-        measured: tuple[Measurement, Measurement, Measurement] | None = None
-        body_bytes = 0
-        for attempt in range(1, SERVER_ATTEMPTS + 1):
-            with serve(
-                root=ROOT, env=server_env, workers=options.workers, log_path=log_path
-            ) as server:
-                same, body_bytes = prepare_bare(server, article_path, bare_file)
-                if same or attempt == SERVER_ATTEMPTS:
-                    if not same:
-                        print("[bench] warning: the lengths still differ; measuring anyway")
-                    measured = run_rounds(
-                        server,
-                        tool=tool,
-                        article_path=article_path,
-                        render_path=render_path,
-                        options=options,
+        feed: FeedResult | None = None
+        article_id, kind = 0, ""
+        if parts & ZIXUN_PARTS:
+            build_database(root=ROOT, env=env, corpus_limit=options.corpus_limit)
+            if "article" in parts:
+                article_id, kind = find_article_id(root=ROOT, env=env)
+            # Whatever Zixun part runs, it runs on the same database: the scaled account
+            # is part of what the server serves and what the feed reads.
+            if options.scale:
+                added, scale_s = scale_account(root=ROOT, env=env, count=options.scale)
+                if "pagination" in parts:
+                    pagination = measure_pagination(
+                        root=ROOT, env=env, count=options.scale, scale_added=added,
+                        scale_s=scale_s,
+                    )  # fmt: skip
+            # The follow feed reads the scaled account too: one of the 500 a reader follows.
+            if "feed" in parts:
+                feed = measure_feed(root=ROOT, env=env)
+        reader = create_reader(root=ROOT, env=env) if "article" in parts else None
+        site = None
+        if "wagtail" in parts:
+            site = wagtail.build_site(
+                root=ROOT, directory=directory / "wagtail", cache_dir=WAGTAIL_CACHE
+            )
+        zixun: ZixunPages | None = None
+        wagtail_page: WagtailPage | None = None
+        logs: list[tuple[str, Path]] = []
+        with ExitStack() as stack:
+            targets: list[Target] = []
+            body_bytes = signed_in_bytes = wagtail_bytes = 0
+            article_path = f"/article/{article_id}/"
+            if reader is not None:
+                print(f"[bench] measuring {article_path} ({kind})", flush=True)
+                server, body_bytes = start_zixun(
+                    stack, env=env, directory=directory, article_path=article_path,
+                    workers=options.workers,
+                )  # fmt: skip
+                logs.append(("Zixun", server.log_path))
+                reader, signed_in_bytes = check_signed_in(server, article_path, reader)
+                targets += [
+                    Target("bare", server, BARE_PATH),
+                    Target("article", server, article_path),
+                    Target("render", server, f"/bench/render/{article_id}/"),
+                    Target("signed_in", server, article_path, reader.headers),
+                ]
+            if site is not None:
+                wagtail_server = stack.enter_context(
+                    serve(
+                        root=site.directory, env=site.env, workers=options.workers,
+                        log_path=directory / "wagtail-server.log", label="Wagtail",
+                        granian=site.granian, app=wagtail.APP,
                     )
-                    break
-                print("[bench] lengths differ: rewrote bare.html, restarting the server")
-        assert measured is not None
-        article, bare, render = measured
+                )  # fmt: skip
+                logs.append(("Wagtail", wagtail_server.log_path))
+                wagtail_bytes = wagtail.check_page(wagtail_server, site)
+                targets.append(Target("wagtail", wagtail_server, site.path))
+            measured = run_rounds(targets, tool=tool, options=options) if targets else {}
+        if reader is not None:
+            zixun = ZixunPages(
+                article_id=article_id,
+                article_kind=kind,
+                body_bytes=body_bytes,
+                article=measured["article"],
+                bare=measured["bare"],
+                render=measured["render"],
+                signed_in=measured["signed_in"],
+                signed_in_body_bytes=signed_in_bytes,
+                reader=reader.username,
+            )
+        if site is not None:
+            wagtail_page = WagtailPage(
+                measurement=measured["wagtail"],
+                body_bytes=wagtail_bytes,
+                path=site.path,
+                pages=site.pages,
+                related=wagtail.RELATED,
+                source=site.source,
+                versions=site.versions,
+                setup_s=site.setup_s,
+            )
         report = Report(
             tool=tool,
             duration_s=options.duration_s,
@@ -197,21 +300,19 @@ def run(options: Options) -> int:
             workers=options.workers,
             rounds=options.rounds,
             corpus_limit=options.corpus_limit,
-            article_id=article_id,
-            article_kind=kind,
-            body_bytes=body_bytes,
-            article=article,
-            bare=bare,
-            render=render,
+            parts=options.parts,
+            zixun=zixun,
+            wagtail=wagtail_page,
             pagination=pagination,
             feed=feed,
         )
         print_table(report)
         write_results(report)
-        if tail := log_tail(log_path):
-            print(f"[bench] server log (last lines of {log_path.name}):\n{tail}")
-        else:
-            print("[bench] server log: empty (no warnings or errors)")
+        for label, log_path in logs:
+            if tail := log_tail(log_path):
+                print(f"[bench] {label} server log (last lines of {log_path.name}):\n{tail}")
+            else:
+                print(f"[bench] {label} server log: empty (no warnings or errors)")
     return 0
 
 

@@ -43,14 +43,16 @@ def bench_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def _run(argv: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    argv: list[str], *, env: dict[str, str], cwd: Path, timeout: float = STEP_TIMEOUT_S
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         argv,
         cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
-        timeout=STEP_TIMEOUT_S,
+        timeout=timeout,
         check=False,
     )
 
@@ -61,11 +63,13 @@ def _fail(label: str, result: subprocess.CompletedProcess[str]) -> BenchError:
     return BenchError(f"{label} failed (exit {result.returncode}):\n{tail}")
 
 
-def run_step(label: str, argv: list[str], *, env: dict[str, str], cwd: Path) -> str:
+def run_step(
+    label: str, argv: list[str], *, env: dict[str, str], cwd: Path, timeout: float = STEP_TIMEOUT_S
+) -> str:
     """Run one command, print a progress line, return its stdout; raise on failure."""
     print(f"[bench] {label} …", flush=True)
     started = time.monotonic()
-    result = _run(argv, env=env, cwd=cwd)
+    result = _run(argv, env=env, cwd=cwd, timeout=timeout)
     if result.returncode != 0:
         raise _fail(label, result)
     print(f"[bench]   done in {time.monotonic() - started:.1f} s", flush=True)

@@ -54,7 +54,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from zixun.accounts.models import User
 from zixun.articles.models import Article
-from zixun.articles.services import article_submit
+from zixun.articles.services.review import article_submit
 from zixun.channels.models import Channel
 from zixun.core.pagination import Cursor, PageRequest
 from zixun.creators.models import Creator, Follow
@@ -189,8 +189,8 @@ requests = {
 naive_pages = {
     "first": lambda: list(naive.order_by("-published_at", "-id")[: P["size"]]),
     "middle": lambda: list(
-        naive.filter(published_at__lte=middle.published_at)
-        .exclude(published_at=middle.published_at, id__gte=middle.pk)
+        naive.filter(published_at__lte=middle_article.published_at)
+        .exclude(published_at=middle_article.published_at, id__gte=middle_article.pk)
         .order_by("-published_at", "-id")[: P["size"]]
     ),
     "last": lambda: list(naive.order_by("published_at", "id")[: P["size"]])[::-1],

@@ -66,10 +66,23 @@ def pick_tool(forced: Tool | None) -> Tool:
     return "wrk" if shutil.which("wrk") else "python"
 
 
-def measure(tool: Tool, *, port: int, path: str, duration_s: int, connections: int) -> Measurement:
+def measure(
+    tool: Tool,
+    *,
+    port: int,
+    path: str,
+    duration_s: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> Measurement:
+    """Load ``path`` for ``duration_s``; every request carries ``headers`` (e.g. a Cookie)."""
     if tool == "wrk":
-        return wrk_run(port=port, path=path, duration_s=duration_s, connections=connections)
-    return python_run(port=port, path=path, duration_s=duration_s, connections=connections)
+        return wrk_run(
+            port=port, path=path, duration_s=duration_s, connections=connections, headers=headers
+        )
+    return python_run(
+        port=port, path=path, duration_s=duration_s, connections=connections, headers=headers
+    )
 
 
 # --- wrk -------------------------------------------------------------------------------
@@ -104,15 +117,25 @@ def parse_wrk(output: str) -> Measurement:
     )
 
 
-def wrk_run(*, port: int, path: str, duration_s: int, connections: int) -> Measurement:
+def wrk_run(
+    *,
+    port: int,
+    path: str,
+    duration_s: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> Measurement:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise BenchError("wrk is not installed")
     threads = max(1, min(2, connections))
     argv = [
         wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency",
-        "--timeout", f"{REQUEST_TIMEOUT_S:.0f}s", f"http://{HOST}:{port}{path}",
+        "--timeout", f"{REQUEST_TIMEOUT_S:.0f}s",
     ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        argv += ["-H", f"{name}: {value}"]
+    argv.append(f"http://{HOST}:{port}{path}")
     try:
         result = subprocess.run(
             argv, capture_output=True, text=True, timeout=duration_s + GRACE_S, check=False
@@ -133,6 +156,7 @@ class _Job:
     path: str
     connections: int
     duration_s: float
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,7 +183,7 @@ def _connection_loop(job: _Job, deadline: float, stop: Event, latencies: list[fl
             connection = http.client.HTTPConnection(HOST, job.port, timeout=REQUEST_TIMEOUT_S)
         started = time.perf_counter()
         try:
-            connection.request("GET", job.path)
+            connection.request("GET", job.path, headers=dict(job.headers))
             response = connection.getresponse()
             response.read()
         except (OSError, http.client.HTTPException):
@@ -202,8 +226,16 @@ def _worker(job: _Job, stop: Event, results: Queue[_JobResult]) -> None:
     results.put(_JobResult(latencies_s=latencies, errors=sum(errors), elapsed_s=elapsed))
 
 
-def python_run(*, port: int, path: str, duration_s: float, connections: int) -> Measurement:
+def python_run(
+    *,
+    port: int,
+    path: str,
+    duration_s: float,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> Measurement:
     """Spread the connections over up to one process per CPU (the GIL would cap one process)."""
+    header_items = tuple((headers or {}).items())
     context = multiprocessing.get_context("spawn")
     processes = max(1, min(connections, os.cpu_count() or 1))
     shares = [connections // processes + (i < connections % processes) for i in range(processes)]
@@ -211,7 +243,9 @@ def python_run(*, port: int, path: str, duration_s: float, connections: int) -> 
     queue: Queue[_JobResult] = context.Queue()
     workers = [
         context.Process(
-            target=_worker, args=(_Job(port, path, share, duration_s), stop, queue), daemon=True
+            target=_worker,
+            args=(_Job(port, path, share, duration_s, header_items), stop, queue),
+            daemon=True,
         )
         for share in shares
     ]

@@ -251,9 +251,11 @@ def time_pages(*, root: Path, env: dict[str, str]) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def measure_pagination(*, root: Path, env: dict[str, str], count: int) -> PaginationResult:
-    """Scale the reference account up to ``count`` articles, then time its pages."""
-    scale_added, scale_s = scale_account(root=root, env=env, count=count)
+def measure_pagination(
+    *, root: Path, env: dict[str, str], count: int, scale_added: int, scale_s: float
+) -> PaginationResult:
+    """Time the pages of the reference account, once ``scale_account`` topped it up to
+    ``count`` articles (adding ``scale_added`` in ``scale_s`` seconds)."""
     data = time_pages(root=root, env=env)
     return PaginationResult(
         account=REFERENCE_ACCOUNT,

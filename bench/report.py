@@ -14,6 +14,62 @@ from bench.pagination import PaginationResult, print_pagination
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 GOAL_RATIO_THROUGHPUT = 0.7
+GOAL_RATIO_SIGNED_IN_WAGTAIL = 10.0  # the signed-in article page ≥ 10 × Wagtail's req/s
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+@dataclass(frozen=True)
+class ZixunPages:
+    """The ``article`` part: Zixun's article page, anonymous and signed in, and its anchors."""
+
+    article_id: int
+    article_kind: str
+    body_bytes: int
+    article: Measurement  # anonymous: the page cache serves it
+    bare: Measurement
+    # The article page rendered on every request (the page cache bypassed).
+    render: Measurement
+    # A signed-in reader's article page (session cookie: no page cache, rendered per reader).
+    signed_in: Measurement
+    signed_in_body_bytes: int
+    reader: str
+
+    @property
+    def ratio_throughput(self) -> float:
+        return _ratio(self.article.rps, self.bare.rps)
+
+    @property
+    def ratio_render_throughput(self) -> float:
+        return _ratio(self.render.rps, self.bare.rps)
+
+    @property
+    def ratio_p50_latency(self) -> float:
+        return _ratio(self.article.p50_ms, self.bare.p50_ms)
+
+    @property
+    def ratio_signed_in_throughput(self) -> float:
+        return _ratio(self.signed_in.rps, self.bare.rps)
+
+    @property
+    def ratio_signed_in_p50_latency(self) -> float:
+        return _ratio(self.signed_in.p50_ms, self.bare.p50_ms)
+
+
+@dataclass(frozen=True)
+class WagtailPage:
+    """The ``wagtail`` part: a minimal Wagtail site's article page, served alike."""
+
+    measurement: Measurement
+    body_bytes: int
+    path: str
+    pages: int
+    related: int
+    source: str
+    versions: dict[str, str]
+    setup_s: float
 
 
 @dataclass(frozen=True)
@@ -24,52 +80,78 @@ class Report:
     workers: int
     rounds: int
     corpus_limit: int | None
-    article_id: int
-    article_kind: str
-    body_bytes: int
-    article: Measurement
-    bare: Measurement
-    # The article page rendered on every request (the page cache bypassed).
-    render: Measurement
-    # The reference account scaled up, its first/middle/last pages timed (None: --scale 0).
+    parts: tuple[str, ...]
+    zixun: ZixunPages | None = None
+    wagtail: WagtailPage | None = None
+    # The reference account scaled up, its first/middle/last pages timed.
     pagination: PaginationResult | None = None
     # The follow feed: publish for 198,203 followers vs 1, a 500-follow reader's pages.
     feed: FeedResult | None = None
 
     @property
-    def ratio_throughput(self) -> float:
-        return self.article.rps / self.bare.rps if self.bare.rps else 0.0
+    def ratio_anonymous_wagtail(self) -> float | None:
+        if self.zixun is None or self.wagtail is None:
+            return None
+        return _ratio(self.zixun.article.rps, self.wagtail.measurement.rps)
 
     @property
-    def ratio_render_throughput(self) -> float:
-        return self.render.rps / self.bare.rps if self.bare.rps else 0.0
-
-    @property
-    def ratio_p50_latency(self) -> float:
-        return self.article.p50_ms / self.bare.p50_ms if self.bare.p50_ms else 0.0
+    def ratio_signed_in_wagtail(self) -> float | None:
+        if self.zixun is None or self.wagtail is None:
+            return None
+        return _ratio(self.zixun.signed_in.rps, self.wagtail.measurement.rps)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """The run's figures; the keys of a part that did not run are absent."""
+        data: dict[str, Any] = {
             "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+            "parts": list(self.parts),
             "tool": self.tool,
             "duration_s": self.duration_s,
             "connections": self.connections,
             "workers": self.workers,
             "rounds": self.rounds,
-            "article_id": self.article_id,
-            "article_kind": self.article_kind,
-            "body_bytes": self.body_bytes,
-            "article": _rounded(self.article),
-            "bare": _rounded(self.bare),
-            "render": _rounded(self.render),
-            "ratio_throughput": round(self.ratio_throughput, 3),
-            "ratio_p50_latency": round(self.ratio_p50_latency, 3),
-            "ratio_render_throughput": round(self.ratio_render_throughput, 3),
-            "goal_ratio_throughput": GOAL_RATIO_THROUGHPUT,
-            "corpus_limit": self.corpus_limit,
-            "pagination": self.pagination.as_dict() if self.pagination else None,
-            "feed": self.feed.as_dict() if self.feed else None,
         }
+        if z := self.zixun:
+            data |= {
+                "article_id": z.article_id,
+                "article_kind": z.article_kind,
+                "body_bytes": z.body_bytes,
+                "signed_in_body_bytes": z.signed_in_body_bytes,
+                "reader": z.reader,
+                "article": _rounded(z.article),
+                "signed_in": _rounded(z.signed_in),
+                "bare": _rounded(z.bare),
+                "render": _rounded(z.render),
+                "ratio_throughput": round(z.ratio_throughput, 3),
+                "ratio_p50_latency": round(z.ratio_p50_latency, 3),
+                "ratio_render_throughput": round(z.ratio_render_throughput, 3),
+                "goal_ratio_throughput": GOAL_RATIO_THROUGHPUT,
+                "ratio_signed_in_throughput": round(z.ratio_signed_in_throughput, 3),
+                "ratio_signed_in_p50_latency": round(z.ratio_signed_in_p50_latency, 3),
+            }
+        if w := self.wagtail:
+            data["wagtail"] = {
+                **_rounded(w.measurement),
+                "body_bytes": w.body_bytes,
+                "path": w.path,
+                "pages": w.pages,
+                "related": w.related,
+                "source": w.source,
+                "versions": w.versions,
+                "setup_s": round(w.setup_s, 1),
+            }
+        if (anonymous := self.ratio_anonymous_wagtail) is not None:
+            data["ratio_anonymous_wagtail"] = round(anonymous, 3)
+        if (signed_in := self.ratio_signed_in_wagtail) is not None:
+            data["ratio_signed_in_wagtail"] = round(signed_in, 3)
+            data["goal_ratio_signed_in_wagtail"] = GOAL_RATIO_SIGNED_IN_WAGTAIL
+        if self.zixun or self.pagination or self.feed:
+            data["corpus_limit"] = self.corpus_limit
+        if "pagination" in self.parts:
+            data["pagination"] = self.pagination.as_dict() if self.pagination else None
+        if self.feed:
+            data["feed"] = self.feed.as_dict()
+        return data
 
 
 def _rounded(measurement: Measurement) -> dict[str, float | int]:
@@ -79,25 +161,59 @@ def _rounded(measurement: Measurement) -> dict[str, float | int]:
     }
 
 
+def _verdict(ratio: float, goal: float) -> str:
+    return f"{'meets' if ratio >= goal else 'BELOW'} the goal ≥ {goal:g}"
+
+
 def print_table(report: Report) -> None:
     print()
     print(
         f"{report.tool}, {report.workers} granian workers, {report.connections} connections, "
-        f"{report.rounds} × {report.duration_s} s per page, body {report.body_bytes} bytes"
+        f"{report.rounds} × {report.duration_s} s per page (parts: {', '.join(report.parts)})"
     )
-    print(f"{'page':<8} {'req/s':>10} {'p50 ms':>9} {'p90 ms':>9} {'p99 ms':>9} {'errors':>7}")
-    for name, m in (("article", report.article), ("render", report.render), ("bare", report.bare)):
+    rows: list[tuple[str, Measurement, int]] = []
+    if z := report.zixun:
+        rows += [
+            ("article", z.article, z.body_bytes),
+            ("signed-in", z.signed_in, z.signed_in_body_bytes),
+            ("render", z.render, z.body_bytes),
+            ("bare", z.bare, z.body_bytes),
+        ]
+    if w := report.wagtail:
+        rows.append(("wagtail", w.measurement, w.body_bytes))
+    if rows:
         print(
-            f"{name:<8} {m.rps:>10.1f} {m.p50_ms:>9.2f} {m.p90_ms:>9.2f} {m.p99_ms:>9.2f} "
-            f"{m.errors:>7}"
+            f"{'page':<10} {'req/s':>10} {'p50 ms':>9} {'p90 ms':>9} {'p99 ms':>9} "
+            f"{'errors':>7} {'bytes':>8}"
         )
-    verdict = "meets" if report.ratio_throughput >= GOAL_RATIO_THROUGHPUT else "BELOW"
-    print(
-        f"throughput ratio article/bare: {report.ratio_throughput:.3f} "
-        f"({verdict} the goal ≥ {GOAL_RATIO_THROUGHPUT})"
-    )
-    print(f"p50 latency ratio article/bare: {report.ratio_p50_latency:.3f}")
-    print(f"throughput ratio render/bare (a page-cache miss): {report.ratio_render_throughput:.3f}")
+        for name, m, size in rows:
+            print(
+                f"{name:<10} {m.rps:>10.1f} {m.p50_ms:>9.2f} {m.p90_ms:>9.2f} {m.p99_ms:>9.2f} "
+                f"{m.errors:>7} {size:>8}"
+            )
+    if z:
+        print(
+            f"throughput ratio article/bare: {z.ratio_throughput:.3f} "
+            f"({_verdict(z.ratio_throughput, GOAL_RATIO_THROUGHPUT)})"
+        )
+        print(f"p50 latency ratio article/bare: {z.ratio_p50_latency:.3f}")
+        print(f"throughput ratio render/bare (a page-cache miss): {z.ratio_render_throughput:.3f}")
+        print(
+            f"throughput ratio signed-in/bare: {z.ratio_signed_in_throughput:.3f}; "
+            f"p50 latency ratio signed-in/bare: {z.ratio_signed_in_p50_latency:.3f}"
+        )
+    if w:
+        print(
+            f"wagtail: {w.versions.get('wagtail')} (Django {w.versions.get('django')}, granian "
+            f"{w.versions.get('granian')}), {w.path}, {w.pages} article pages from {w.source}"
+        )
+    if (anonymous := report.ratio_anonymous_wagtail) is not None:
+        print(f"throughput ratio article (anonymous)/wagtail: {anonymous:.3f}")
+    if (signed_in := report.ratio_signed_in_wagtail) is not None:
+        print(
+            f"throughput ratio signed-in/wagtail: {signed_in:.3f} "
+            f"({_verdict(signed_in, GOAL_RATIO_SIGNED_IN_WAGTAIL)})"
+        )
     if report.pagination:
         print_pagination(report.pagination)
     if report.feed:

@@ -22,10 +22,17 @@ STOP_TIMEOUT_S = 10.0
 REQUEST_TIMEOUT_S = 10.0
 
 
+ZIXUN_APP = "config.wsgi:application"
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
     body: bytes
+    headers: list[tuple[str, str]]
+
+    def header_values(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key.lower() == name.lower()]
 
 
 @dataclass(frozen=True)
@@ -37,20 +44,23 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
 
-    def get(self, path: str) -> Response:
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT_S)
         try:
-            connection.request("GET", path)
+            connection.request("GET", path, headers=headers or {})
             response = connection.getresponse()
-            return Response(response.status, response.read())
+            return Response(response.status, response.read(), response.getheaders())
         finally:
             connection.close()
 
-    def get_ok(self, path: str) -> bytes:
-        response = self.get(path)
+    def get_ok(self, path: str, headers: dict[str, str] | None = None) -> bytes:
+        return self.get_ok_response(path, headers).body
+
+    def get_ok_response(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        response = self.get(path, headers)
         if response.status != 200:
             raise BenchError(f"GET {path} returned {response.status}, expected 200")
-        return response.body
+        return response
 
 
 def free_port() -> int:
@@ -102,15 +112,42 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         return
 
 
+def server_argv(*, port: int, workers: int, granian: Path | None, app: str) -> list[str]:
+    """Zixun's production command line (zixun/web/serving.py), with another granian
+    executable and WSGI app when given: the Wagtail baseline is served alike."""
+    argv = granian_argv(host=HOST, port=port, workers=workers)
+    if ZIXUN_APP not in argv:
+        raise BenchError(f"granian_argv() no longer serves {ZIXUN_APP}: {argv}")
+    argv[argv.index(ZIXUN_APP)] = app
+    if granian is not None:
+        argv[0] = str(granian)
+    return argv
+
+
 @contextmanager
-def serve(*, root: Path, env: dict[str, str], workers: int, log_path: Path) -> Iterator[Server]:
-    """Start granian in its own process group, wait until it answers, stop it on exit."""
+def serve(
+    *,
+    root: Path,
+    env: dict[str, str],
+    workers: int,
+    log_path: Path,
+    label: str = "Zixun",
+    granian: Path | None = None,
+    app: str = ZIXUN_APP,
+) -> Iterator[Server]:
+    """Start granian in its own process group, wait until it answers, stop it on exit.
+
+    ``root`` is the working directory; ``granian`` and ``app`` default to Zixun's.
+    """
     port = free_port()
-    print(f"[bench] starting granian ({workers} workers) on {HOST}:{port} …", flush=True)
+    argv = server_argv(port=port, workers=workers, granian=granian, app=app)
+    print(
+        f"[bench] starting granian for {label} ({workers} workers) on {HOST}:{port} …", flush=True
+    )
     with log_path.open("ab") as log:
         # Its own session: Ctrl-C reaches only the bench, which then stops the whole group.
         process = subprocess.Popen(
-            granian_argv(host=HOST, port=port, workers=workers),
+            argv,
             cwd=root,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -121,7 +158,12 @@ def serve(*, root: Path, env: dict[str, str], workers: int, log_path: Path) -> I
     server = Server(port=port, log_path=log_path, process=process)
     try:
         _wait_ready(server)
-        yield server
+        try:
+            yield server
+        except BenchError as error:  # e.g. a 500: the server log tells why
+            if tail := log_tail(log_path, lines=40):
+                raise BenchError(f"{error}\n{label} server log ({log_path}):\n{tail}") from error
+            raise
     finally:
         _stop(process)
-        print("[bench] granian stopped", flush=True)
+        print(f"[bench] granian for {label} stopped", flush=True)
