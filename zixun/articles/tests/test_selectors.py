@@ -10,6 +10,7 @@ from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.core.pagination import Cursor, PageRequest
 from zixun.core.sitecache import site_version_bump
+from zixun.core.testing import page_walk
 from zixun.creators.tests.factories import CreatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,10 +110,7 @@ def test_originals_show_only_original_articles():
 
 def walk(list_, **kwargs):
     """Every page of a studio or queue selector, following ``next`` from the first page."""
-    pages = [list_(**kwargs, page=PageRequest())]
-    while pages[-1].next:
-        pages.append(list_(**kwargs, page=PageRequest(after=Cursor.decode(pages[-1].next))))
-    return pages
+    return page_walk(lambda request: list_(**kwargs, page=request))
 
 
 def test_studio_pages_the_members_articles_newest_first(writer, creator, settings):

@@ -20,6 +20,7 @@ from zixun.core.pagination import (
     PageRequest,
     keyset_page,
 )
+from zixun.core.testing import page_walk
 from zixun.creators.tests.factories import CreatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,19 +40,9 @@ def raw(array) -> str:
 
 def walk(queryset, size, keyset=BY_PUBLISHED, *, backwards=False):
     """Follow the links from the first (or last) page to the other end."""
-    request = PageRequest(last=True) if backwards else PageRequest()
-    pages = []
-    while True:
-        page = keyset_page(queryset, request, size, keyset)
-        pages.append(page)
-        cursor = page.previous if backwards else page.next
-        if cursor is None:
-            return pages
-        request = (
-            PageRequest(before=Cursor.decode(cursor))
-            if backwards
-            else PageRequest(after=Cursor.decode(cursor))
-        )
+    return page_walk(
+        lambda request: keyset_page(queryset, request, size, keyset), backwards=backwards
+    )
 
 
 def in_order(rows, keyset):

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.tests.factories import ArticleFactory
 from zixun.core.pagination import Cursor, InvalidCursorError, PageRequest
+from zixun.core.testing import page_walk
 from zixun.engagement import selectors
 from zixun.engagement.models import Comment, Favorite, Reading
 
@@ -16,10 +17,7 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 def walk(list_, **kwargs):
     """Every page of a list selector, following ``next`` from the first page."""
-    pages = [list_(**kwargs, page=PageRequest())]
-    while pages[-1].next:
-        pages.append(list_(**kwargs, page=PageRequest(after=Cursor.decode(pages[-1].next))))
-    return pages
+    return page_walk(lambda request: list_(**kwargs, page=request))
 
 
 def seen(pages):

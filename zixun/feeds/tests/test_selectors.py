@@ -11,6 +11,7 @@ from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.core.pagination import Cursor, PageRequest
+from zixun.core.testing import page_walk
 from zixun.creators.models import Creator, Follow
 from zixun.creators.tests.factories import CreatorFactory
 from zixun.feeds.selectors import feed_list_for_user
@@ -47,19 +48,10 @@ def reference(user):
 
 def walk(user, size, *, backwards=False):
     """Follow the pager from the first (or last) page to the other end."""
-    request = PageRequest(last=True) if backwards else PageRequest()
-    pages = []
-    while True:
-        page = feed_list_for_user(user=user, page=request, size=size)
-        pages.append(page)
-        cursor = page.previous if backwards else page.next
-        if cursor is None:
-            return pages
-        request = (
-            PageRequest(before=Cursor.decode(cursor))
-            if backwards
-            else PageRequest(after=Cursor.decode(cursor))
-        )
+    return page_walk(
+        lambda request: feed_list_for_user(user=user, page=request, size=size),
+        backwards=backwards,
+    )
 
 
 def ids(pages):

@@ -1,5 +1,4 @@
 import io
-import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,6 +15,7 @@ from zixun.articles.services import drafts, review
 from zixun.articles.services.checks import ArticleInput
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.core.pagination import INVALID_CURSOR
+from zixun.core.testing import link_walk
 from zixun.creators.models import Application
 from zixun.creators.tests.test_applications import id_number
 
@@ -314,24 +314,12 @@ def test_a_refused_resubmit_leaves_a_pending_article_in_review(client, writer, d
 # Paging the studio and the review queues (keyset on id, ?after=) -----------------------------
 
 
-def follow_pages(client, url):
-    """The HTML of every page of a list, following its 下一页 links from ``url``."""
-    pages = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        pages.append(response.content.decode())
-        match = re.search(r'href="([^"]*)\?after=([^"]+)" rel="next"', pages[-1])
-        url = f"{match.group(1) or url.split('?')[0]}?after={match.group(2)}" if match else None
-    return pages
-
-
 def test_studio_pages_with_an_after_cursor(client, writer, creator):
     made = ArticleFactory.create_batch(STUDIO_PAGE + 2, creator=creator, title="文章")
     for n, article in enumerate(made):
         Article.objects.filter(pk=article.pk).update(title=f"第{n:02d}篇")
     client.force_login(writer)
-    pages = follow_pages(client, reverse("web:studio"))
+    pages = link_walk(client, reverse("web:studio"))
     assert len(pages) == 2
     assert "第31篇" in pages[0]
     assert "第02篇" in pages[0]
@@ -360,7 +348,7 @@ def test_editor_queues_page_from_the_editor_home(client):
     assert "等得最久的" in home
     assert "最后提交的" not in home
     assert f"{STUDIO_PAGE}+" in home  # the count says there are more
-    pages = follow_pages(client, reverse("web:editor"))
+    pages = link_walk(client, reverse("web:editor"))
     assert len(pages) == 2
     assert reverse("web:editor-pending") + "?after=" in home
     assert "最后提交的" in pages[1]
