@@ -1,4 +1,5 @@
 import pytest
+from django.utils.translation import override
 from markdown_it import MarkdownIt
 
 from zixun.articles.markdown import (
@@ -222,5 +223,17 @@ def test_validate_refuses_an_empty_body(source):
         markdown_validate(source)
 
 
-def test_markdown_error_is_a_value_error():
-    assert issubclass(MarkdownError, ValueError)
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("zh-hans", "正文不能超过 100000 个字符"),
+        ("en", "The body may be at most 100000 characters"),
+    ],
+)
+def test_a_markdown_error_is_shown_in_the_readers_language(language, shown):
+    # given: the error is raised in one language
+    with override("zh-hans" if language == "en" else "en"), pytest.raises(MarkdownError) as caught:
+        markdown_validate("字" * (BODY_MAX_CHARS + 1))
+    # then: it is worded in the language active where it is shown
+    with override(language):
+        assert str(caught.value) == shown

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.utils.translation import override
 
 from zixun.core.testing import exactly
 from zixun.creators.idcard import (
@@ -164,8 +165,20 @@ def test_swapped_digits_are_caught_by_the_checksum():
         id_number_validate(typo, today=TODAY)
 
 
-def test_error_is_a_value_error():
-    assert issubclass(IdNumberError, ValueError)
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("zh-hans", "身份证号校验位不符，请核对"),
+        ("en", "The check digit does not match; check the number"),
+    ],
+)
+def test_an_id_number_error_is_shown_in_the_readers_language(language, shown):
+    # given: the error is raised in one language
+    with override("zh-hans" if language == "en" else "en"), pytest.raises(IdNumberError) as caught:
+        id_number_validate(with_wrong_check(STANDARD_EXAMPLE[:17]), today=TODAY)
+    # then: it is worded in the language active where it is shown
+    with override(language):
+        assert str(caught.value) == shown
 
 
 def test_mask_keeps_the_first_three_and_last_four():

@@ -400,3 +400,48 @@ def test_studio_and_queue_pages_keep_their_query_budget_whatever_the_rows(
     few = queries()
     add_rows(STUDIO_PAGE)
     assert queries() == few <= budget
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("zh-hans", "身份证号校验位不符，请核对"),
+        ("en", "The check digit does not match; check the number"),
+    ],
+)
+def test_a_bad_id_number_is_shown_on_the_apply_form_in_the_readers_language(
+    client, writer, settings, language, shown
+):
+    # given: a reader who chose the language, with a mistyped ID number (wrong check digit)
+    client.force_login(writer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    right = id_number()
+    typo = right[:-1] + ("0" if right[-1] != "0" else "1")
+    # when
+    response = client.post(
+        reverse("web:apply"),
+        {"account_type": "personal", "account_name": "林间笔记", "introduction": "数码评测",
+         "channel": channel("digi").pk, "operator_name": "林一", "id_number": typo},
+    )  # fmt: skip
+    # then: the form comes back with the message and nothing is filed
+    assert response.status_code == 400
+    assert shown in response.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("zh-hans", "正文不能为空"), ("en", "The body cannot be empty")]
+)
+def test_an_empty_body_is_shown_in_the_studio_in_the_readers_language(
+    client, writer, draft, settings, language, shown
+):
+    client.force_login(writer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(
+        reverse("web:studio-article", args=[draft.pk]),
+        {**form_data(body_source="  \n"), "action": "submit"},
+    )
+    assert response.status_code == 400
+    assert shown in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.status, draft.body_source) == (Article.Status.DRAFT, "正文")
