@@ -4,12 +4,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from zixun.accounts.tests.factories import UserFactory
+from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
 from zixun.core.pagination import INVALID_CURSOR
 from zixun.creators.tests.factories import CreatorFactory
 from zixun.engagement.models import Comment, Like, Share
+from zixun.engagement.services import comment_create
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -72,11 +73,27 @@ def test_social_shares_count_and_go_on_with_a_source(client):
     assert Share.objects.count() == 2
 
 
-def test_share_links_share_one_cached_page(client, django_assert_max_num_queries):
-    article = ArticleFactory()
-    client.get(article.get_absolute_url())
-    with django_assert_max_num_queries(0):
-        client.get(article.get_absolute_url() + "?src=weibo")
+def test_share_links_share_one_cached_page(
+    client, django_assert_num_queries, django_assert_max_num_queries
+):
+    # given: a reader came from Weibo and the page was rendered for them
+    article = ArticleFactory(title="分享来源不影响缓存")
+    url = article.get_absolute_url()
+    first = client.get(url, {"src": "weibo"})
+    assert first.status_code == 200
+    assert article.title in first.content.decode()
+    # when: readers come from elsewhere, or from nowhere
+    with django_assert_num_queries(0):
+        others = [client.get(url, {"src": "qq"}), client.get(url), client.get(url, {"src": "x"})]
+    # then: each is served the same page from the one cache entry, with no query
+    for response in others:
+        assert response.status_code == 200
+        assert response.content == first.content
+    # and: a parameter that changes the page (the comment order) is a page of its own
+    with django_assert_max_num_queries(10) as captured:
+        other = client.get(url, {"src": "qq", "comments": "new"})
+    assert other.status_code == 200
+    assert len(captured) > 0
 
 
 def test_follow_from_the_author_card(client, writer):
@@ -137,8 +154,6 @@ def test_comments_are_rate_limited(client, writer):
 
 def test_comment_pages_sort_and_paginate(client, writer):
     article = ArticleFactory()
-    from zixun.engagement.services import comment_create
-
     made = [comment_create(user=writer, article_id=article.pk, body=f"跟贴{n}") for n in range(35)]
     comment_create(user=UserFactory(), article_id=article.pk, body="回复", parent_id=made[3].pk)
     html = client.get(article.get_absolute_url()).content.decode()
@@ -152,9 +167,6 @@ def test_comment_pages_sort_and_paginate(client, writer):
 
 
 def test_editors_publish_held_comments(client, writer, settings):
-    from zixun.accounts.tests.factories import EditorFactory
-    from zixun.engagement.services import comment_create
-
     settings.ZIXUN_COMMENT_PREMODERATION = True
     article = ArticleFactory()
     comment = comment_create(user=writer, article_id=article.pk, body="请审核")
@@ -197,7 +209,6 @@ def test_long_threads_show_their_first_replies_and_page_the_rest(
     client, writer, django_assert_max_num_queries
 ):
     from zixun.engagement.selectors import REPLIES_SHOWN
-    from zixun.engagement.services import comment_create
 
     article = ArticleFactory()
     parent = comment_create(user=writer, article_id=article.pk, body="楼主")
@@ -225,8 +236,6 @@ def test_long_threads_show_their_first_replies_and_page_the_rest(
 
 
 def test_comment_pages_refuse_a_cursor_of_the_other_sort(client, writer):
-    from zixun.engagement.services import comment_create
-
     article = ArticleFactory()
     for n in range(35):
         comment_create(user=writer, article_id=article.pk, body=f"跟贴{n}")

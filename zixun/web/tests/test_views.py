@@ -1,5 +1,6 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from django.urls import reverse
@@ -10,13 +11,16 @@ from zixun.articles.services.counters import creator_articles_recount
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.core.pagination import INVALID_CURSOR
 from zixun.core.sitecache import site_version_bump
+from zixun.core.testing import link_href, link_walk
 from zixun.creators.tests.factories import CreatorFactory
 from zixun.web.modes import CARE_COOKIE
+from zixun.web.qr import qr_svg
 
 pytestmark = pytest.mark.django_db
 
 HIGHLIGHTS = ["头条", "体育", "娱乐", "财经", "科技", "汽车"]
 ORIGINAL_CATEGORIES = ["健康", "手机", "数码", "时尚", "艺术"]
+T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 
 
 def article_list(html):
@@ -215,11 +219,27 @@ def test_unpublished_and_missing_articles_are_404(client):
 
 
 def test_qr_code_is_an_svg_of_the_article_link(client):
-    article = ArticleFactory()
+    # given: two articles, so that the code cannot be of the wrong one
+    article, other = ArticleFactory(), ArticleFactory()
+    link = f"http://testserver{article.get_absolute_url()}"
+    # when
     response = client.get(reverse("web:article-qr", args=[article.pk]))
+    # then: the code is exactly the one of this article's absolute link
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
-    assert response.content.startswith(b"<?xml") or b"<svg" in response.content[:200]
+    assert response.content.startswith(b"<svg")
+    assert response.content == qr_svg(link)
+    assert response.content != qr_svg(f"http://testserver{other.get_absolute_url()}")
+    # A relative link means nothing to the phone that scans it.
+    assert response.content != qr_svg(article.get_absolute_url())
+    # and: the link follows the host the page was asked for
+    on_localhost = client.get(reverse("web:article-qr", args=[article.pk]), HTTP_HOST="localhost")
+    assert on_localhost.content == qr_svg(f"http://localhost{article.get_absolute_url()}")
+
+
+def test_qr_code_of_an_offline_article_is_404(client):
+    draft = ArticleFactory(status=Article.Status.UNPUBLISHED)
+    assert client.get(reverse("web:article-qr", args=[draft.pk])).status_code == 404
 
 
 def test_home_lists_latest_pinned_and_highlights(client):
@@ -231,25 +251,45 @@ def test_home_lists_latest_pinned_and_highlights(client):
     assert newest.title in section(html, "hl-title")
 
 
+def article_ids(html):
+    """The ids of the articles in the main list, in the order shown."""
+    return [int(pk) for pk in re.findall(r'<h3><a href="/article/(\d+)/">', article_list(html))]
+
+
 def test_channel_page_paginates_with_cursors(client, settings):
+    # given: five sports articles, two published at the same moment, and two that must not show
     settings.ZIXUN_PAGE_SIZE = 2
     sports = channel("sports")
-    made = [ArticleFactory(channel=sports, title=f"体育第{i}篇") for i in range(5)]
-    ArticleFactory(channel=channel("ent"), title="娱乐不该出现")
+    hours = [0, 1, 2, 2, 3]
+    made = [ArticleFactory(channel=sports, published_at=T0 + timedelta(hours=h)) for h in hours]
+    ArticleFactory(channel=channel("ent"), published_at=T0 + timedelta(hours=4))
+    ArticleFactory(
+        channel=sports, status=Article.Status.UNPUBLISHED, published_at=T0 + timedelta(hours=5)
+    )
+    newest_first = [a.pk for a in sorted(made, key=lambda a: (a.published_at, a.pk), reverse=True)]
     url = reverse("web:channel", args=["sports"])
-    first = client.get(url).content.decode()
-    assert "体育第4篇" in article_list(first)
-    assert "体育第3篇" in article_list(first)
-    assert "体育第2篇" not in article_list(first)
-    assert "娱乐不该出现" not in article_list(first)
-    older = re.search(r'href="\?after=([^"]+)"', first).group(1)
-    second = client.get(f"{url}?after={older}").content.decode()
-    assert "体育第2篇" in article_list(second)
-    assert "体育第1篇" in article_list(second)
+    # when: a reader follows 下一页 to the end
+    pages = link_walk(client, url)
+    # then: every article once, newest first, ties broken by id
+    assert [article_ids(html) for html in pages] == [
+        newest_first[0:2],
+        newest_first[2:4],
+        newest_first[4:5],
+    ]
+    # and: 上一页 (?before=) goes back to the page before, and the first page has none
+    assert link_href(pages[0], "prev") is None
+    for before, page in pairwise(pages):
+        back = link_href(page, "prev")
+        assert back.startswith("?before=")
+        assert article_ids(client.get(url + back).content.decode()) == article_ids(before)
+    # and: 末页 holds the oldest articles and has no 下一页
     last = client.get(f"{url}?page=last").content.decode()
-    assert "体育第0篇" in article_list(last)
-    assert "下一页" not in last
-    assert len(made) == 5
+    assert article_ids(last) == newest_first[3:5]
+    assert link_href(last, "next") is None
+    assert (
+        article_ids(client.get(url + link_href(last, "prev")).content.decode())
+        == (newest_first[1:3])
+    )
 
 
 def test_bad_cursor_is_a_400_with_a_message(client):
