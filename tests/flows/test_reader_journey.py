@@ -157,11 +157,6 @@ def test_reader_journey(visitor, django_capture_on_commit_callbacks):
     assert "<strong>已注销用户</strong>" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="account deletion does not start a new site version: the cached article page "
-    "shows the deleted reader's name for up to ZIXUN_PAGE_CACHE_SECONDS",
-)
 def test_a_deleted_readers_name_leaves_the_cached_article_page(
     client, visitor, django_capture_on_commit_callbacks
 ):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from zixun.accounts.models import User
 from zixun.articles.models import Article
 from zixun.audit.services import audit_actor_forget, audit_record
+from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Application, Creator, Follow
 from zixun.creators.services import applications_delete, follows_release, memberships_release
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
@@ -156,3 +157,5 @@ def user_delete(*, user: User, by: User) -> None:
     audit_record(actor=by, action="user.delete", target=user, data=summary)
     audit_actor_forget(user=user, name=DELETED_USER_NAME)
     user.delete()  # cascades the rest (e-mail addresses); shares and revisions keep no name
+    # Cached pages show the name beside the user's comments: every page is rebuilt.
+    transaction.on_commit(site_version_bump)

@@ -249,11 +249,6 @@ def test_comment_pages_refuse_a_cursor_of_the_other_sort(client, writer):
     assert str(INVALID_CURSOR) in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="editorial.comment_moderate does not forget the article's cached page, so an "
-    "approved comment shows only after ZIXUN_PAGE_CACHE_SECONDS",
-)
 def test_a_held_comment_shows_on_the_cached_page_once_an_editor_approves_it(client, writer):
     # given: a held comment, and the article page cached without it
     article = ArticleFactory()

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +27,7 @@ from zixun.engagement.selectors import comment_list_pending
 from zixun.engagement.services import EngagementError, comment_review
 from zixun.web.forms import ApproveForm, ReasonForm
 from zixun.web.http import acting_user, editor_required
+from zixun.web.pagecache import page_cache_forget
 from zixun.web.views.reading import paginated
 
 View = Callable[..., Any]
@@ -169,12 +171,14 @@ def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Publish or reject a held 跟贴."""
     approve = request.POST.get("action") == "approve"
     try:
-        comment_review(
+        comment = comment_review(
             comment_id=comment_id, by=acting_user(request), approve=approve,
             reason=request.POST.get("reason", "")[:2000],
         )  # fmt: skip
     except EngagementError as error:
         messages.error(request, str(error))
     else:
+        if approve:  # the article's cached pages do not have it yet
+            page_cache_forget(reverse("web:article", kwargs={"article_id": comment.article_id}))
         messages.success(request, _("跟贴已发布") if approve else _("跟贴未通过"))
     return redirect("web:editor")
