@@ -159,6 +159,10 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Django's and allauth's backends with a cheaper user lookup (zixun/accounts/backends.py).
+    "zixun.accounts.backends.ModelBackend",
+    "zixun.accounts.backends.AllauthBackend",
+    # Still listed so that sessions signed in before the two above keep working.
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -1,0 +1,48 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from zixun.accounts.backends import user_get_by_pk
+from zixun.accounts.models import User
+from zixun.accounts.tests.factories import EditorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_user_comes_back_whole_by_primary_key():
+    user = UserFactory(username="读者甲", email="a@example.com")
+    loaded = user_get_by_pk(str(user.pk))  # the session keeps the id as a string
+    assert loaded == user
+    assert (loaded.username, loaded.email, loaded.role) == ("读者甲", "a@example.com", "reader")
+    assert loaded.date_joined == user.date_joined  # converted to an aware datetime
+    assert loaded.is_active is True
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "1; DROP TABLE accounts_user", "99999999"])
+def test_a_bad_or_unknown_id_is_nobody(bad):
+    assert user_get_by_pk(bad) is None
+
+
+def test_a_deactivated_reader_is_signed_out_on_the_next_request():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("me:home")).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)  # no save(): nothing to invalidate
+    assert client.get(reverse("me:home")).status_code == 302
+
+
+def test_a_demoted_editor_loses_the_editor_pages_at_once():
+    editor = EditorFactory()
+    client = Client()
+    client.force_login(editor)
+    assert client.get(reverse("web:editor")).status_code == 200
+    User.objects.filter(pk=editor.pk).update(role=User.Role.READER)
+    assert client.get(reverse("web:editor")).status_code == 404
+
+
+def test_a_session_signed_in_with_the_previous_backend_still_works():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("me:home")).status_code == 200
