@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from zixun.accounts.models import User
 
@@ -10,4 +11,4 @@ class ZixunUserAdmin(UserAdmin[User]):
 
     list_display = ["username", "email", "role", "is_active", "is_staff", "date_joined"]
     list_filter = ["role", "is_active", "is_staff", "is_superuser"]
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("资讯 / Zixun", {"fields": ("role",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("资讯"), {"fields": ("role",)}))

@@ -5,16 +5,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from zixun.channels.defaults import CATEGORY_MAP, FALLBACK_CHANNEL_SLUG
 from zixun.channels.models import Channel
+from zixun.core.errors import ServiceError
 
-UNKNOWN_CHANNEL = (
-    "分类映射指向不存在的频道 {slug} / the category map names an unknown channel {slug}"
-)
-BAD_MAP_FILE = (
-    '分类映射文件须为 JSON 对象 {{"分类": "频道"}} / the category map file must be a JSON object'
-)
+UNKNOWN_CHANNEL = _("分类映射指向不存在的频道 %(slug)s")
+BAD_MAP_FILE = _('分类映射文件须为 JSON 对象 {"分类": "频道"}')
+
+
+class CategoryMapError(ServiceError):
+    pass
 
 
 def category_map_load(path: str | Path) -> dict[str, str]:
@@ -22,11 +24,11 @@ def category_map_load(path: str | Path) -> dict[str, str]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"{BAD_MAP_FILE}: {error}") from error
+        raise CategoryMapError(BAD_MAP_FILE) from error
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
-        raise ValueError(BAD_MAP_FILE)
+        raise CategoryMapError(BAD_MAP_FILE)
     return data
 
 
@@ -44,7 +46,7 @@ def channel_resolver(*, extra: dict[str, str] | None = None) -> Callable[[str], 
         configured = category_map_load(settings.ZIXUN_CATEGORY_MAP_FILE) | configured
     for target in configured.values():
         if target not in by_key:
-            raise ValueError(UNKNOWN_CHANNEL.format(slug=target))
+            raise CategoryMapError(UNKNOWN_CHANNEL, slug=target)
     resolved: dict[str, Channel] = {
         # A built-in entry for a channel this site has removed is dropped.
         category: by_key[target]
@@ -53,7 +55,7 @@ def channel_resolver(*, extra: dict[str, str] | None = None) -> Callable[[str], 
     }
     fallback = by_key.get(FALLBACK_CHANNEL_SLUG) or (channels[0] if channels else None)
     if fallback is None:
-        raise ValueError(UNKNOWN_CHANNEL.format(slug=FALLBACK_CHANNEL_SLUG))
+        raise CategoryMapError(UNKNOWN_CHANNEL, slug=FALLBACK_CHANNEL_SLUG)
 
     def resolve(category: str) -> Channel:
         category = category.strip()

@@ -16,18 +16,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy
 
 from zixun.articles.models import Article
 from zixun.articles.services.counters import creator_articles_recount
 from zixun.channels.models import Channel
+from zixun.core.errors import ServiceError
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.creators.services import creator_get_or_create
 
 SCALE_CHANNEL_SLUG = "news"
 SCALE_BASE_TIME = datetime(2010, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
-COUNT_INVALID = "文章数须为非负整数 / The count must be 0 or more"
-BATCH_INVALID = "批量须为正整数 / The batch size must be at least 1"
+COUNT_INVALID = gettext_lazy("文章数须为非负整数")
+BATCH_INVALID = gettext_lazy("批量须为正整数")
 _SENTENCES = (
     "本文为账号存档文章，用于演示大规模账号的分页浏览。",
     "各地持续推进乡村振兴，群众生活水平稳步提高。",
@@ -169,9 +171,9 @@ def demo_scale_account(
     when it added any, drops the cached blocks; also when interrupted.
     """
     if count < 0:
-        raise ValueError(COUNT_INVALID)
+        raise ServiceError(COUNT_INVALID)
     if batch < 1:
-        raise ValueError(BATCH_INVALID)
+        raise ServiceError(BATCH_INVALID)
     creator = creator_get_or_create(name=name, account_type=Creator.AccountType.MEDIA)
     channel = Channel.objects.get(slug=SCALE_CHANNEL_SLUG)
     missing = max(count - published_count(creator), 0)

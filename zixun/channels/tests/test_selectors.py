@@ -1,5 +1,4 @@
 import json
-import re
 
 import pytest
 
@@ -11,6 +10,7 @@ from zixun.channels.selectors import (
     channel_list_nav,
     channel_resolver,
 )
+from zixun.core.testing import exactly
 
 pytestmark = pytest.mark.django_db
 
@@ -62,12 +62,12 @@ def test_a_bad_category_map_file_is_refused(settings, tmp_path, content):
     path = tmp_path / "map.json"
     path.write_text(content, encoding="utf-8")
     settings.ZIXUN_CATEGORY_MAP_FILE = str(path)
-    with pytest.raises(ValueError, match=re.escape(BAD_MAP_FILE)):
+    with pytest.raises(ValueError, match=exactly(BAD_MAP_FILE)):
         channel_resolver()
 
 
 def test_a_map_naming_an_unknown_channel_is_refused():
-    with pytest.raises(ValueError, match=re.escape(UNKNOWN_CHANNEL.format(slug="nope"))):
+    with pytest.raises(ValueError, match=exactly(UNKNOWN_CHANNEL, slug="nope")):
         channel_resolver(extra={"股票": "nope"})
 
 
@@ -86,7 +86,7 @@ def test_without_the_fallback_channel_the_first_channel_takes_the_rest():
 
 def test_without_any_channel_the_resolver_cannot_be_built():
     Channel.objects.all().delete()
-    with pytest.raises(ValueError, match=re.escape(UNKNOWN_CHANNEL.format(slug="news"))):
+    with pytest.raises(ValueError, match=exactly(UNKNOWN_CHANNEL, slug="news")):
         channel_resolver()
 
 

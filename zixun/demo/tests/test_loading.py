@@ -61,9 +61,9 @@ def test_reference_article_is_loaded_under_its_account_and_pinned(shared_dir):
 def test_demo_load_command_without_shared(tmp_path, capsys):
     call_command("demo_load", "--shared", str(tmp_path), "--no-progress")
     out = capsys.readouterr().out
-    assert "starter content" in out
-    assert "no reference page" in out
-    assert "no corpus" in out
+    assert "起步内容：新增 " in out
+    assert "下没有参考文章，已跳过" in out
+    assert "下没有语料，已跳过" in out
     assert reference_article_id() is None
 
 
@@ -71,7 +71,7 @@ def test_demo_load_command_without_shared(tmp_path, capsys):
 def test_demo_load_command_with_a_slice_of_the_corpus(shared_dir, capsys):
     call_command("demo_load", "--shared", str(shared_dir), "--corpus-limit", "200", "--no-progress")
     out = capsys.readouterr().out
-    assert "reference article" in out
+    assert "参考文章：新增 1" in out
     assert "articles.jsonl.gz" in out
     assert Article.objects.filter(external_id__startswith="xwlb-").count() >= 195
 

@@ -8,10 +8,17 @@ from zixun.articles.models import Article
 from zixun.articles.selectors import article_list_for_creator
 from zixun.articles.tests.factories import ArticleFactory
 from zixun.core.pagination import PageRequest
+from zixun.core.testing import exactly
 from zixun.creators.models import Creator
 from zixun.creators.services import creator_get_or_create
 from zixun.demo import scale
-from zixun.demo.scale import demo_scale_account, scale_prefix, scale_published_at
+from zixun.demo.scale import (
+    BATCH_INVALID,
+    COUNT_INVALID,
+    demo_scale_account,
+    scale_prefix,
+    scale_published_at,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +144,9 @@ def test_an_existing_account_is_topped_up_to_count_published_articles():
 
 
 def test_invalid_arguments_are_refused():
-    with pytest.raises(ValueError, match="count"):
+    with pytest.raises(ValueError, match=exactly(COUNT_INVALID)):
         demo_scale_account(name=ACCOUNT, count=-1)
-    with pytest.raises(ValueError, match="batch"):
+    with pytest.raises(ValueError, match=exactly(BATCH_INVALID)):
         demo_scale_account(name=ACCOUNT, count=1, batch=0)
 
 

@@ -5,12 +5,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from zixun.articles.importing import articles_import, count_lines
 from zixun.channels.selectors import category_map_load
+from zixun.core.errors import message_format
 
-NO_FILE = "找不到文件 {path} / no such file: {path}"
+NO_FILE = gettext_lazy("找不到文件 %(path)s")
 
 
 class Command(BaseCommand):
@@ -33,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(NO_FILE.format(path=path))
+            raise CommandError(message_format(NO_FILE, path=path))
         try:
             category_map = (
                 category_map_load(options["category_map"]) if options["category_map"] else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from zixun.articles.services.publishing import articles_publish_due
 
@@ -15,4 +16,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         published = articles_publish_due()
-        self.stdout.write(f"已发布 {published} 篇 / published {published}")
+        self.stdout.write(_("已发布 %(count)s 篇") % {"count": published})

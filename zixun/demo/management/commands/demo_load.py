@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from zixun.articles.importing import ImportStats
@@ -19,7 +20,12 @@ from zixun.demo.loading import (
 
 
 def _summary(stats: ImportStats) -> str:
-    return f"新增 {stats.created} · 更新 {stats.updated} · 未变 {stats.unchanged} · 跳过 {stats.skipped}"
+    return _("新增 %(created)s · 更新 %(updated)s · 未变 %(unchanged)s · 跳过 %(skipped)s") % {
+        "created": stats.created,
+        "updated": stats.updated,
+        "unchanged": stats.unchanged,
+        "skipped": stats.skipped,
+    }
 
 
 class Command(BaseCommand):
@@ -37,14 +43,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         shared: Path = options["shared"] or settings.ZIXUN_SHARED_DIR
-        self.stdout.write(f"起步内容 starter content: {_summary(demo_load_starter())}")
+        self.stdout.write(_("起步内容：%(summary)s") % {"summary": _summary(demo_load_starter())})
         for username, email, password in demo_load_people(var_dir=settings.VAR_DIR):
-            self.stdout.write(f"演示用户 demo user: {email} / {password} ({username})")
+            self.stdout.write(
+                _("演示用户：%(email)s，密码 %(password)s（%(username)s）")
+                % {"email": email, "password": password, "username": username}
+            )
         reference = demo_load_reference(shared)
         if reference is None:
-            self.stdout.write(f"未找到参考文章 no reference page under {shared}; skipped")
+            self.stdout.write(_("%(dir)s 下没有参考文章，已跳过") % {"dir": shared})
         else:
-            self.stdout.write(f"参考文章 reference article: {_summary(reference)}")
+            self.stdout.write(_("参考文章：%(summary)s") % {"summary": _summary(reference)})
         if options["no_corpus"]:
             return
         bars: list[tqdm[Any]] = []
@@ -66,6 +75,6 @@ class Command(BaseCommand):
             for bar in bars:
                 bar.close()
         if not results:
-            self.stdout.write(f"未找到语料 no corpus under {shared / 'data'}; skipped")
+            self.stdout.write(_("%(dir)s 下没有语料，已跳过") % {"dir": shared / "data"})
         for name, stats in results.items():
             self.stdout.write(f"{name}: {_summary(stats)}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from zixun.web.serving import granian_argv
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _interrupt)
         worker = subprocess.Popen([sys.executable, "-m", "zixun", "worker"])
         host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
-        self.stdout.write(f"Zixun 资讯 已启动 / serving at http://{host}:{options['port']}/")
+        self.stdout.write(_("资讯已启动：%(url)s") % {"url": f"http://{host}:{options['port']}/"})
         self.stdout.flush()
         try:
             subprocess.run(  # noqa: S603

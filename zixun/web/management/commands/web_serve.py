@@ -5,6 +5,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from zixun.web.serving import DEFAULT_THREADS, granian_argv
 
@@ -28,6 +29,6 @@ class Command(BaseCommand):
             threads=options["threads"],
         )
         host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
-        self.stdout.write(f"Zixun 资讯 已启动 / serving at http://{host}:{options['port']}/")
+        self.stdout.write(_("资讯已启动：%(url)s") % {"url": f"http://{host}:{options['port']}/"})
         self.stdout.flush()
         os.execv(argv[0], argv)  # noqa: S606 - replace this process with the server
