@@ -60,7 +60,13 @@ def redirect_back(request: HttpRequest, fallback: str | None = None) -> HttpResp
 
 
 def id_param(value: str | None) -> int | None:
-    """A positive id from a query or form value, or None for anything else."""
-    if value and value.isdigit() and len(value) <= ID_DIGITS_MAX and int(value) > 0:
-        return int(value)
+    """A positive id from a query or form value, or None for anything else.
+
+    Only ASCII digits: ``str.isdigit`` also accepts "²" and other Unicode digits that
+    ``int`` refuses (a 500 the audit found), and ``int`` accepts "١٢" and "1_0".
+    Every id a view reads from a query string or a form goes through here.
+    """
+    if value and len(value) <= ID_DIGITS_MAX and value.isascii() and value.isdigit():
+        number = int(value)
+        return number if number > 0 else None
     return None

@@ -29,7 +29,7 @@ from zixun.creators.services import FollowError, creator_follow, creator_unfollo
 from zixun.engagement import services
 from zixun.engagement.models import Share
 from zixun.engagement.services import EngagementError
-from zixun.web.http import acting_user, redirect_back, wants_json
+from zixun.web.http import acting_user, id_param, redirect_back, wants_json
 from zixun.web.pagecache import page_cache_forget
 
 SIGN_IN_FIRST = gettext_lazy("请先登录")
@@ -174,7 +174,7 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
             user=acting_user(request),
             article_id=article_id,
             body=request.POST.get("body", "")[: 10 * 1024 * 1024],
-            parent_id=int(parent) if parent.isdigit() and len(parent) < 19 else None,
+            parent_id=id_param(parent),
             ip=client_address(request),
         )
     except EngagementError as error:
