@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from urllib.parse import unquote
 
 from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from zixun.articles.sanitize import html_sanitize, html_to_text
+from zixun.articles.sanitize import html_sanitize, html_to_text, image_src_allowed
 from zixun.core.errors import ServiceError
 
 BODY_MAX_CHARS = 100_000
@@ -26,7 +25,6 @@ EMPTY_BODY = _("正文不能为空")
 IMAGE_ALT_MISSING = _("每张图片都需要替代文字：%(src)s")
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-IMAGE_PREFIXES = ("http://", "https://", "/media/")
 # The article title is the page's h1; the sanitizer allows h2–h4 only.
 HEADING_MIN, HEADING_MAX = 2, 4
 
@@ -82,18 +80,6 @@ def markdown_validate(source: str) -> None:
         raise MarkdownError(IMAGE_ALT_MISSING, src=missing[0])
 
 
-def _image_src_allowed(src: str) -> bool:
-    """Only http(s) images and our own uploads under /media/."""
-    lowered = src.strip().lower()
-    if not lowered.startswith(IMAGE_PREFIXES):
-        return False
-    if lowered.startswith("/media/"):
-        # Browsers resolve "..", "%2e%2e" and "\" in paths; none may climb out of /media/.
-        path = unquote(lowered.split("?", 1)[0].split("#", 1)[0])
-        return "\\" not in path and ".." not in path.split("/")
-    return True
-
-
 def _src(image: Token) -> str:
     # markdown-it types attribute values as str | int | float; src is always a str.
     return str(image.attrGet("src") or "")
@@ -136,5 +122,5 @@ def _images_restrict(tokens: Sequence[Token]) -> None:
     """Replace images with a disallowed src by their alt text."""
     for children in _inline_children(tokens):
         for index, child in enumerate(children):
-            if child.type == "image" and not _image_src_allowed(_src(child)):
+            if child.type == "image" and not image_src_allowed(_src(child)):
                 children[index] = Token("text", "", 0, content=_alt_text(child))

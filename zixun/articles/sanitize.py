@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote
 
 import nh3
 
@@ -19,14 +20,36 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Images come from absolute http(s) addresses or our own uploads, never from a
+# protocol-relative "//host/…" (which nh3's scheme check lets through as relative).
+IMAGE_PREFIXES = ("http://", "https://", "/media/")
 
 _BLOCK_END = re.compile(r"</(p|div|h[1-6]|li|blockquote|pre|tr|figure|figcaption)>|<br\s*/?>", re.I)
 _LOOKS_LIKE_HTML = re.compile(r"<(p|br|div|img|a|strong|em|h[1-6]|ul|ol|li|span|table)\b", re.I)
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
+def image_src_allowed(src: str) -> bool:
+    """Only http(s) images and our own uploads under /media/ (the Markdown path and the
+    HTML import apply the same rule)."""
+    lowered = src.strip().lower()
+    if not lowered.startswith(IMAGE_PREFIXES):
+        return False
+    if lowered.startswith("/media/"):
+        # Browsers resolve "..", "%2e%2e" and "\" in paths; none may climb out of /media/.
+        path = unquote(lowered.split("?", 1)[0].split("#", 1)[0])
+        return "\\" not in path and ".." not in path.split("/")
+    return True
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and not image_src_allowed(value):
+        return None
+    return value
+
+
 def html_sanitize(value: str) -> str:
-    """Keep only allowlisted tags, attributes and URL schemes."""
+    """Keep only allowlisted tags, attributes and URL schemes; images only from allowed sources."""
     return nh3.clean(
         value,
         tags=ALLOWED_TAGS,
@@ -34,6 +57,7 @@ def html_sanitize(value: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow ugc",
         strip_comments=True,
+        attribute_filter=_attribute_filter,
     )
 
 

@@ -194,5 +194,32 @@ def test_body_from_input_sanitizes_html():
     body_html, text = body_from_input(
         '<p onclick="x()">甲</p><p>乙<img src=x onerror=alert(1)></p>'
     )
-    assert body_html == '<p>甲</p><p>乙<img src="x"></p>'
+    assert body_html == "<p>甲</p><p>乙<img></p>"  # a relative src is not an allowed image
     assert text == "甲\n乙"
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "//evil.example/track.png",
+        "///evil.example/x.png",
+        " //evil.example/x.png",
+        "/media/../secret.png",
+        "/media/%2e%2e/secret.png",
+        "/static/x.png",
+        "data:image/png;base64,AAAA",
+    ],
+)
+def test_the_import_and_markdown_refuse_the_same_image_sources(src):
+    # given the same image as imported HTML and as Markdown
+    imported = html_sanitize(f'<p><img src="{src}" alt="图"></p>')
+    written, _text = markdown_render(f"![图]({src})")
+    # then neither keeps the source: no request leaves for another host
+    assert "src=" not in imported
+    assert "src=" not in written
+
+
+def test_allowed_image_sources_stay_on_both_paths():
+    for src in ["https://img.example.cn/a.jpg", "/media/covers/2024/a.png"]:
+        assert f'src="{src}"' in html_sanitize(f'<img src="{src}" alt="图">')
+        assert f'src="{src}"' in markdown_render(f"![图]({src})")[0]
