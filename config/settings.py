@@ -262,6 +262,10 @@ ZIXUN_CSP = env(
 )
 
 # Product settings.
+# The site's public address, e.g. https://news.example.cn: canonical, share and QR links are
+# built on it, never on a request's Host header. `zixun serve` and `zixun demo` set it from
+# their --host and --port when it is empty.
+ZIXUN_SITE_URL = env("ZIXUN_SITE_URL", "")
 ZIXUN_SITE_NAME = env("ZIXUN_SITE_NAME", "资讯")
 ZIXUN_SITE_NAME_EN = env("ZIXUN_SITE_NAME_EN", "Zixun")
 # The platform disclaimer under every article (特别声明 / Notice).

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
@@ -57,6 +58,14 @@ def redirect_back(request: HttpRequest, fallback: str | None = None) -> HttpResp
     """Back to ``next`` (from the form or the query string) when it is ours, else ``fallback``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     return HttpResponseRedirect(safe_next(request, target, fallback or reverse("web:home")))
+
+
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """``path`` on the site's configured address (ZIXUN_SITE_URL), never on whatever Host
+    header a request sent, so a cached page carries no other host's links; without the
+    setting (development), on the request's host, and the page cache keys on the host."""
+    base = settings.ZIXUN_SITE_URL.rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 
 def id_param(value: str | None) -> int | None:

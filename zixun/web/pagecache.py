@@ -36,7 +36,9 @@ View = Callable[..., HttpResponse]
 IGNORED_PARAMS = {"src"}
 
 
-def _cache_path(request: HttpRequest) -> str:
+def page_path(request: HttpRequest) -> str:
+    """The page's path and query without the ignored parameters: what the cache keys on, and
+    what links back to the page (language, modes) carry, so no reader's ?src= reaches others."""
     if not request.META.get("QUERY_STRING"):
         return request.path  # the common case, without copying the query dict
     query = request.GET.copy()
@@ -46,8 +48,15 @@ def _cache_path(request: HttpRequest) -> str:
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
-def _key(path: str, language: str, modes: str) -> str:
-    digest = hashlib.sha1(path.encode(), usedforsecurity=False).hexdigest()
+def _host(request: HttpRequest) -> str:
+    """Part of the key only when ZIXUN_SITE_URL is not set: absolute links in the page (the
+    canonical and share URLs, the QR code) then come from the request's Host header, so a page
+    made for one host must not be served to another."""
+    return "" if settings.ZIXUN_SITE_URL else request.get_host()
+
+
+def _key(path: str, language: str, modes: str, host: str = "") -> str:
+    digest = hashlib.sha1(f"{host}{path}".encode(), usedforsecurity=False).hexdigest()
     return f"page:{site_version_get()}:{language}:{modes}:{digest}"
 
 
@@ -57,12 +66,17 @@ READER = "r"  # the variant rendered for "a signed-in reader"
 def page_cache_key(request: HttpRequest, *, reader: bool = False) -> str:
     modes = "".join("1" if request.COOKIES.get(c) == "1" else "0" for c in MODE_COOKIES.values())
     return _key(
-        _cache_path(request), translation.get_language(), modes + (READER if reader else "")
+        page_path(request),
+        translation.get_language(),
+        modes + (READER if reader else ""),
+        _host(request),
     )
 
 
-def page_cache_forget(path: str) -> None:
-    """Drop every cached variant (language × modes) of one page, e.g. after a new comment."""
+def page_cache_forget(request: HttpRequest, path: str) -> None:
+    """Drop every cached variant (language × modes × reader) of one page, e.g. after a new
+    comment. Without ZIXUN_SITE_URL, only the variants of this request's host go; another
+    host's expire after ZIXUN_PAGE_CACHE_SECONDS."""
     from itertools import product
 
     from django.conf import settings as conf
@@ -70,7 +84,11 @@ def page_cache_forget(path: str) -> None:
     modes = ["".join(bits) for bits in product("01", repeat=len(MODE_COOKIES))]
     variants = [*modes, *(m + READER for m in modes)]
     cache.delete_many(
-        [_key(path, code, modes) for code, _name in conf.LANGUAGES for modes in variants]
+        [
+            _key(path, code, variant, _host(request))
+            for code, _name in conf.LANGUAGES
+            for variant in variants
+        ]
     )
 
 

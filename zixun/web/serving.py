@@ -22,3 +22,12 @@ def granian_argv(
         "--backpressure", str(threads * 4), "--no-ws", "--log-level", "warning",
         "config.wsgi:application",
     ]  # fmt: skip
+
+
+def site_url_default(*, host: str, port: int) -> str:
+    """The address to build links on when ZIXUN_SITE_URL is not set: the one the server
+    listens on, unless it listens on every interface (then the request's host is used)."""
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - recognising, not binding
+        return ""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"

@@ -179,6 +179,8 @@ def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         if approve:  # the article's cached pages do not have it yet
-            page_cache_forget(reverse("web:article", kwargs={"article_id": comment.article_id}))
+            page_cache_forget(
+                request, reverse("web:article", kwargs={"article_id": comment.article_id})
+            )
         messages.success(request, _("跟贴已发布") if approve else _("跟贴未通过"))
     return redirect("web:editor")

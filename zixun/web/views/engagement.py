@@ -29,7 +29,7 @@ from zixun.creators.services import FollowError, creator_follow, creator_unfollo
 from zixun.engagement import services
 from zixun.engagement.models import Share
 from zixun.engagement.services import EngagementError
-from zixun.web.http import acting_user, id_param, redirect_back, wants_json
+from zixun.web.http import absolute_url, acting_user, id_param, redirect_back, wants_json
 from zixun.web.pagecache import page_cache_forget
 
 SIGN_IN_FIRST = gettext_lazy("请先登录")
@@ -123,7 +123,7 @@ SHARE_TARGETS = {
 
 def share_url(request: HttpRequest, article_id: int, channel: str) -> str:
     """The article's address as shared through ``channel``: it carries ?src=<channel>."""
-    return request.build_absolute_uri(f"{_article_url(article_id)}?src={channel}")
+    return absolute_url(request, f"{_article_url(article_id)}?src={channel}")
 
 
 @csrf_when_signed_in
@@ -179,7 +179,7 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
         )
     except EngagementError as error:
         return _error(request, fallback, str(error))
-    page_cache_forget(_article_url(article_id))
+    page_cache_forget(request, _article_url(article_id))
     held = comment.status != comment.Status.VISIBLE
     if not wants_json(request):
         messages.success(request, _("跟贴已提交，审核后显示") if held else _("跟贴已发布"))
@@ -199,7 +199,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         )
     except EngagementError as error:
         return _error(request, "/", str(error))
-    page_cache_forget(_article_url(comment.article_id))
+    page_cache_forget(request, _article_url(comment.article_id))
     return _answer(request, _article_url(comment.article_id) + f"#comment-{comment.pk}")
 
 
@@ -212,5 +212,5 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         comment = services.comment_delete(user=acting_user(request), comment_id=comment_id)
     except EngagementError as error:
         return _error(request, "/", str(error))
-    page_cache_forget(_article_url(comment.article_id))
+    page_cache_forget(request, _article_url(comment.article_id))
     return _answer(request, _article_url(comment.article_id) + "#comments")

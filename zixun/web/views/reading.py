@@ -33,7 +33,7 @@ from zixun.engagement.selectors import (
 )
 from zixun.engagement.viewcount import view_record
 from zixun.web import readerpage
-from zixun.web.http import acting_user, redirect_back
+from zixun.web.http import absolute_url, acting_user, redirect_back
 from zixun.web.modes import MODE_COOKIES
 from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
@@ -170,7 +170,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         "related": articles.article_list_related(article=article),
         "past": articles.article_list_past(article=article),
         "share_url": share_url(request, article.pk, "link"),
-        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "canonical_url": absolute_url(request, article.get_absolute_url()),
         "share_channels": SHARE_CHANNELS,
         "comments": comment_list_for_article(article=article, sort=sort),
         "comment_sort": sort,
@@ -219,7 +219,7 @@ def article_qr(request: HttpRequest, article_id: int) -> HttpResponse:
     article = articles.article_get_published(article_id=article_id)
     if article is None:
         raise Http404
-    svg = qr_svg(request.build_absolute_uri(article.get_absolute_url()))
+    svg = qr_svg(absolute_url(request, article.get_absolute_url()))
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -41,7 +41,7 @@ from zixun.web.forms import (
     ScheduleForm,
     read_upload,
 )
-from zixun.web.http import acting_user, id_param, wants_json
+from zixun.web.http import absolute_url, acting_user, id_param, wants_json
 from zixun.web.views.reading import paginated
 
 
@@ -245,7 +245,7 @@ def article_preview(request: HttpRequest, article_id: int) -> HttpResponse:
         "preview": True,
         "related": [],
         "past": [],
-        "share_url": request.build_absolute_uri(article.get_absolute_url()),
+        "share_url": absolute_url(request, article.get_absolute_url()),
         "toggles": readerpage.toggles_for(None),
         "hot": [],
         "highlights": [],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from zixun.web.serving import granian_argv
+from zixun.web.serving import granian_argv, site_url_default
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -36,8 +37,11 @@ class Command(BaseCommand):
         # A SIGTERM stops the worker too, as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         worker = subprocess.Popen([sys.executable, "-m", "zixun", "worker"])
-        host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
-        self.stdout.write(_("资讯已启动：%(url)s") % {"url": f"http://{host}:{options['port']}/"})
+        url = site_url_default(host=options["host"], port=options["port"])
+        if url and not os.environ.get("ZIXUN_SITE_URL"):
+            os.environ["ZIXUN_SITE_URL"] = url  # the server builds its links on it
+        shown = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
+        self.stdout.write(_("资讯已启动：%(url)s") % {"url": f"http://{shown}:{options['port']}/"})
         self.stdout.flush()
         try:
             subprocess.run(  # noqa: S603

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from zixun.web.serving import DEFAULT_THREADS, granian_argv
+from zixun.web.serving import DEFAULT_THREADS, granian_argv, site_url_default
 
 
 class Command(BaseCommand):
@@ -28,7 +28,10 @@ class Command(BaseCommand):
             workers=options["workers"],
             threads=options["threads"],
         )
-        host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
-        self.stdout.write(_("资讯已启动：%(url)s") % {"url": f"http://{host}:{options['port']}/"})
+        url = site_url_default(host=options["host"], port=options["port"])
+        if url and not os.environ.get("ZIXUN_SITE_URL"):
+            os.environ["ZIXUN_SITE_URL"] = url  # the server builds its links on it
+        shown = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
+        self.stdout.write(_("资讯已启动：%(url)s") % {"url": f"http://{shown}:{options['port']}/"})
         self.stdout.flush()
         os.execv(argv[0], argv)  # noqa: S606 - replace this process with the server
