@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 .DEFAULT_GOAL := help
 
-.PHONY: help demo serve test test-sqlite test-postgres bench lint typecheck check messages clean
+.PHONY: help demo serve test test-sqlite test-postgres bench lint typecheck check audit messages clean
 
 help:  ## List targets
 	@awk 'BEGIN {FS = ":.*##"} /^[a-z-]+:.*##/ {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,13 @@ typecheck: $(VENV)/.installed  ## mypy (strict)
 	$(VENV)/bin/mypy zixun config
 
 check: lint typecheck test  ## Lint, types and tests
+
+audit: $(VENV)/.installed  ## Known vulnerabilities in the pinned packages (pip-audit); fails when it cannot check
+	$(PYTHON) -m venv var/audit-venv
+	var/audit-venv/bin/pip install -q pip-audit==2.10.1
+	# --strict: a package that cannot be looked up fails the run instead of being skipped.
+	var/audit-venv/bin/pip-audit --strict --progress-spinner off \
+		--path $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
 messages: $(VENV)/.installed  ## Update and compile the English translations
 	cd zixun && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages -l en
