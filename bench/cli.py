@@ -21,6 +21,7 @@ from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination
 from bench.reader import check_signed_in, create_reader
 from bench.report import Report, WagtailPage, ZixunPages, print_table, write_results
 from bench.server import Server, log_tail, serve
+from bench.uploads import UploadResult, measure_uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_PATH = "/bench/bare/"
@@ -28,8 +29,9 @@ WARMUP_S = 2
 SERVER_ATTEMPTS = 2
 # The parts `--only` picks from, in the order they run. article: Zixun's article page
 # (anonymous, signed in, a cache miss) against the bare view; pagination and feed: the
-# timing snippets at scale; wagtail: the Wagtail baseline page.
-PARTS = ("article", "pagination", "feed", "wagtail")
+# timing snippets at scale; wagtail: the Wagtail baseline page; uploads: peak memory of one
+# image upload per file, hostile and normal, each in a fresh process (no database, no server).
+PARTS = ("article", "pagination", "feed", "wagtail", "uploads")
 ZIXUN_PARTS = frozenset({"article", "pagination", "feed"})
 WAGTAIL_CACHE = ROOT / "var" / "bench-wagtail"  # the throwaway venv (gitignored, reused)
 
@@ -237,6 +239,9 @@ def run(options: Options) -> int:
             site = wagtail.build_site(
                 root=ROOT, directory=directory / "wagtail", cache_dir=WAGTAIL_CACHE
             )
+        uploads: list[UploadResult] | None = None
+        if "uploads" in parts:
+            uploads = measure_uploads(root=ROOT, env=env)
         zixun: ZixunPages | None = None
         wagtail_page: WagtailPage | None = None
         logs: list[tuple[str, Path]] = []
@@ -305,6 +310,7 @@ def run(options: Options) -> int:
             wagtail=wagtail_page,
             pagination=pagination,
             feed=feed,
+            uploads=uploads,
         )
         print_table(report)
         write_results(report)

@@ -11,6 +11,7 @@ from typing import Any
 from bench.feed import FeedResult, print_feed
 from bench.loadgen import Measurement, Tool
 from bench.pagination import PaginationResult, print_pagination
+from bench.uploads import GOAL_MB, UploadResult, uploads_as_dict
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 GOAL_RATIO_THROUGHPUT = 0.7
@@ -87,6 +88,8 @@ class Report:
     pagination: PaginationResult | None = None
     # The follow feed: publish for 198,203 followers vs 1, a 500-follow reader's pages.
     feed: FeedResult | None = None
+    # Peak memory and time of one upload per file, each in a fresh process.
+    uploads: list[UploadResult] | None = None
 
     @property
     def ratio_anonymous_wagtail(self) -> float | None:
@@ -151,6 +154,8 @@ class Report:
             data["pagination"] = self.pagination.as_dict() if self.pagination else None
         if self.feed:
             data["feed"] = self.feed.as_dict()
+        if self.uploads is not None:
+            data["uploads"] = uploads_as_dict(self.uploads)
         return data
 
 
@@ -218,6 +223,18 @@ def print_table(report: Report) -> None:
         print_pagination(report.pagination)
     if report.feed:
         print_feed(report.feed)
+    if report.uploads is not None:
+        summary = uploads_as_dict(report.uploads)
+        verdict = "meets" if summary["meets_goal"] else "MISSES"
+        print(
+            f"uploads: worst peak {summary['worst_peak_mb']} MB above a worker's baseline "
+            f"({verdict} the goal of ≤ {GOAL_MB:g} MB)"
+        )
+        for upload in report.uploads:
+            print(
+                f"  {upload.name:<18} {upload.peak_mb:>6.1f} MB {upload.seconds:>7.3f} s  "
+                f"{upload.outcome}"
+            )
 
 
 def write_results(report: Report, path: Path = RESULTS_PATH) -> None:

@@ -292,6 +292,9 @@ ZIXUN_SERVE_MEDIA = env_bool("ZIXUN_SERVE_MEDIA", True)
 # Uploads: the largest file (bytes) and image (pixels) accepted.
 ZIXUN_UPLOAD_MAX_BYTES = int(env("ZIXUN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 ZIXUN_UPLOAD_MAX_PIXELS = int(env("ZIXUN_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# The memory an image's decoded pixels may take (bytes: pixels × Pillow's bytes per pixel,
+# after a JPEG's reduced-scale decoding); peak memory per upload is about 3.5 × this.
+ZIXUN_UPLOAD_MAX_DECODED_BYTES = int(env("ZIXUN_UPLOAD_MAX_DECODED_BYTES", str(24 * 1024 * 1024)))
 # 申请入驻: attempts per user, and accounts (approved or pending) per resident ID number.
 ZIXUN_APPLY_MAX_ATTEMPTS = int(env("ZIXUN_APPLY_MAX_ATTEMPTS", "3"))
 ZIXUN_ACCOUNTS_PER_ID = int(env("ZIXUN_ACCOUNTS_PER_ID", "1"))

@@ -10,12 +10,14 @@ and any payload appended to a polyglot file are dropped.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageFile, ImageOps
+from PIL import ExifTags, Image, ImageFile, ImageOps
 
 from zixun.core.errors import ServiceError
 
@@ -29,10 +31,16 @@ IMAGE_TOO_LARGE = _("图片不能超过 %(limit)s MB")
 IMAGE_TOO_MANY_PIXELS = _("图片尺寸过大，像素数不能超过 %(limit)s")
 IMAGE_NOT_AN_IMAGE = _("文件不是可识别的图片")
 IMAGE_FORMAT_NOT_ALLOWED = _("只支持 JPEG、PNG、WebP 和 GIF 图片")
+IMAGE_TOO_BIG_DECODED = _("图片解码后过大：这类图片最多 %(limit)s 百万像素，请缩小尺寸后再上传")
 IMAGE_TOO_SMALL = _("图片至少须为 %(side)s×%(side)s 像素")
 ALT_REQUIRED = _("请为图片填写替代文字")
 
 _SIXTEEN_BIT_GREY = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
+# Pillow holds one byte per pixel for these modes and four for every other one
+# (RGB included: it pads to 32 bits), and 16-bit grey is widened to 32-bit "I"
+# before it is scaled to 8 bits.
+_ONE_BYTE_MODES = {"1", "L", "P"}
+_SWAPPED_ORIENTATIONS = {5, 6, 7, 8}
 
 
 class ImageError(ServiceError):
@@ -65,19 +73,41 @@ def alt_text_clean(value: str) -> str:
     return text
 
 
+def image_format_sniff(data: bytes) -> bool:
+    """True if the header says an allowed image format; nothing is decoded (a cheap first
+    check: image_process still decides)."""
+    try:
+        with Image.open(io.BytesIO(data)) as header:
+            return header.format in ALLOWED_FORMATS
+    except Exception:
+        return False
+
+
 def image_process(
-    data: bytes, *, max_bytes: int, max_pixels: int, widths: tuple[int, ...] = (320, 960)
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    widths: tuple[int, ...] = (320, 960),
+    max_decoded_bytes: int | None = None,
 ) -> ProcessedImage:
     """Check, decode and re-encode an upload; raises ImageError with a reader-facing reason.
 
     Cheapest checks first: the byte count before anything is parsed, then the
-    format and dimensions from the header before any pixel is decompressed.
-    Peak memory is a few decoded copies of at most ``max_pixels`` RGBA pixels.
+    format and dimensions from the header before any pixel is decompressed,
+    then the memory the decoded pixels would take (``max_decoded_bytes``,
+    ``ZIXUN_UPLOAD_MAX_DECODED_BYTES`` by default). A JPEG is decoded at a
+    reduced scale (1/2, 1/4, 1/8) when it is wider than needed, so only its
+    reduced size counts; other formats are decoded whole, then reduced by an
+    integer factor before any other copy is made. Peak memory is about twice
+    ``max_decoded_bytes`` (3.5 × in `make bench ONLY=uploads`).
     """
     if any(width <= 0 for width in widths):
         raise ValueError("widths must be positive")
     if len(data) > max_bytes:
         raise ImageError(IMAGE_TOO_LARGE, limit=f"{round(max_bytes / MEGABYTE, 1):g}")
+    if max_decoded_bytes is None:
+        max_decoded_bytes = int(settings.ZIXUN_UPLOAD_MAX_DECODED_BYTES)
     with _decoding(max_pixels=max_pixels):
         header = Image.open(io.BytesIO(data))
         source_format = _checked_format(header, max_pixels=max_pixels)
@@ -86,22 +116,99 @@ def image_process(
         # Animated GIF, WebP and PNG keep their first frame only: articles show
         # stills, and decoding every frame would multiply the pixel budget.
         image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if image.format == "JPEG":
+            # A JPEG's EXIF block comes before its pixels (a PNG's may come after them:
+            # its getexif() decodes the whole image, so it is read after the check).
+            width, height = _displayed_size(image)
+            _draft_jpeg(image, displayed_width=width, max_decoded_bytes=max_decoded_bytes)
+        _check_decoded_size(image, max_decoded_bytes=max_decoded_bytes)
         image.load()
-        oriented = ImageOps.exif_transpose(image) or image
-        pixels = _plain_pixels(oriented)
+        if image.format != "JPEG":
+            width, height = _displayed_size(image)
+        swapped = image.getexif().get(ExifTags.Base.Orientation, 1) in _SWAPPED_ORIENTATIONS
+        pixels = _plain_pixels(image, swapped=swapped)
+        del image
     original = _scaled(pixels, MAX_WIDTH)
+    del pixels
     renditions = [
         _encode(_scaled(original, width), name=f"w{width}")
         for width in sorted(set(widths))
         if width < original.width
     ]
     return ProcessedImage(
-        width=pixels.width,
-        height=pixels.height,
+        width=width,
+        height=height,
         format=source_format,
         original=_encode(original, name="original"),
         renditions=renditions,
     )
+
+
+def _draft_jpeg(image: Image.Image, *, displayed_width: int, max_decoded_bytes: int) -> None:
+    """Have the JPEG decoder scale the image down by 2, 4 or 8 (DCT scaling, no full-size
+    copy): the most that keeps it MAX_WIDTH wide, or if that does not fit the budget, the
+    least that fits (a narrower original rather than a refusal)."""
+    per_pixel = _bytes_per_pixel(image.mode) + _converted_bytes_per_pixel(image.mode)
+
+    def fits(divisor: int) -> bool:
+        pixels = math.ceil(image.width / divisor) * math.ceil(image.height / divisor)
+        return pixels * per_pixel <= max_decoded_bytes
+
+    sharp = [d for d in (1, 2, 4, 8) if d == 1 or displayed_width / d >= MAX_WIDTH]
+    divisor = max(sharp)
+    if not fits(divisor):
+        divisor = next((d for d in (2, 4, 8) if d > divisor and fits(d)), divisor)
+    if divisor > 1:
+        size = (math.ceil(image.width / divisor), math.ceil(image.height / divisor))
+        image.draft(image.mode, size)
+
+
+def _displayed_size(image: Image.Image) -> tuple[int, int]:
+    """The full size of the upload once its EXIF orientation is applied."""
+    width, height = image.size
+    if image.getexif().get(ExifTags.Base.Orientation, 1) in _SWAPPED_ORIENTATIONS:
+        return height, width
+    return width, height
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    """What Pillow holds per pixel for a decoded image of this mode."""
+    if mode in _ONE_BYTE_MODES:
+        return 1
+    if mode in _SIXTEEN_BIT_GREY - {"I"}:
+        return 2
+    return 4
+
+
+def _converted_bytes_per_pixel(mode: str) -> int:
+    """What the full-size conversion to L, RGB, RGBA (or 32-bit I for 16-bit grey) adds."""
+    if mode in {"L", "RGB", "RGBA"}:
+        return 0
+    return 1 if mode == "1" else 4
+
+
+def _check_decoded_size(image: Image.Image, *, max_decoded_bytes: int) -> None:
+    """Refuse, before decoding, an image whose pixels would not fit the budget.
+
+    The budget counts the decoded pixels in Pillow's mode and, when the mode
+    is not already L, RGB or RGBA, the converted copy (four bytes a pixel for
+    colour, one for grey): a palette PNG costs 1 + 4 bytes a pixel.
+    """
+    pixels = image.width * image.height
+    per_pixel = _bytes_per_pixel(image.mode) + _converted_bytes_per_pixel(image.mode)
+    if pixels * per_pixel > max_decoded_bytes:
+        limit = max_decoded_bytes / per_pixel / 1_000_000
+        raise ImageError(IMAGE_TOO_BIG_DECODED, limit=f"{math.floor(limit * 10) / 10:g}")
+
+
+def _reduced(image: Image.Image, *, swapped: bool) -> Image.Image:
+    """The image shrunk by the largest integer factor that keeps it at least MAX_WIDTH
+    wide once oriented (a box filter, cheap), so that later copies stay small."""
+    factor = (image.height if swapped else image.width) // MAX_WIDTH
+    if factor < 2:
+        return image
+    return image.reduce(factor)
 
 
 @contextmanager
@@ -133,30 +240,39 @@ def _checked_format(image: ImageFile.ImageFile, *, max_pixels: int) -> str:
     return image.format
 
 
-def _plain_pixels(image: Image.Image) -> Image.Image:
-    """The pixels as L, RGB or RGBA in a new image with an empty ``info``.
+def _plain_pixels(image: Image.Image, *, swapped: bool) -> Image.Image:
+    """The pixels as L, RGB or RGBA in a new image with an empty ``info``, oriented and
+    reduced to at least MAX_WIDTH wide.
 
     Pillow carries ``info`` (exif, icc_profile, xmp, comment, dpi) through
     convert() and copy(), and some encoders read it back, so the pixels are
     pasted into a fresh image instead. Colour is converted naively, without
-    the ICC profile: CMYK and wide-gamut uploads may shift slightly.
+    the ICC profile: CMYK and wide-gamut uploads may shift slightly. At most
+    two full-size copies live at once: the decoded one and its conversion;
+    everything after works on the reduced image.
     """
     if image.mode in _SIXTEEN_BIT_GREY:
         # convert("L") would clip 16-bit values at 255 instead of scaling them.
-        image = image.convert("I").point(lambda value: value / 256).convert("L")
-    if image.has_transparency_data:
-        mode = "RGBA"
-        converted = image.convert(mode)
+        image = _reduced(image.convert("I"), swapped=swapped)
+        image = image.point(lambda value: value / 256).convert("L")
+    else:
+        if image.has_transparency_data:
+            if image.mode != "RGBA":
+                image = image.convert("RGBA")
+        elif image.mode not in {"L", "RGB"}:
+            image = image.convert("L" if image.mode == "1" else "RGB")
+        image = _reduced(image, swapped=swapped)
+    # convert() and reduce() carry the EXIF block, so the orientation is still there.
+    ImageOps.exif_transpose(image, in_place=True)
+    mode = image.mode
+    if mode == "RGBA":
         # Many screenshots are RGBA with every pixel opaque: treat them as opaque.
-        alpha_low, _ = converted.getchannel("A").getextrema()
+        alpha_low, _ = image.getchannel("A").getextrema()
         if alpha_low == 255:
             mode = "RGB"
-            converted = converted.convert(mode)
-    else:
-        mode = "L" if image.mode in {"1", "L"} else "RGB"
-        converted = image.convert(mode)
-    clean = Image.new(mode, converted.size)
-    clean.paste(converted)
+            image = image.convert(mode)
+    clean = Image.new(mode, image.size)
+    clean.paste(image)
     return clean
 
 

@@ -1,4 +1,7 @@
+import json
 import struct
+import subprocess
+import sys
 import zlib
 from io import BytesIO
 
@@ -11,6 +14,7 @@ from zixun.core.images import (
     ALT_REQUIRED,
     IMAGE_FORMAT_NOT_ALLOWED,
     IMAGE_NOT_AN_IMAGE,
+    IMAGE_TOO_BIG_DECODED,
     IMAGE_TOO_LARGE,
     IMAGE_TOO_MANY_PIXELS,
     IMAGE_TOO_SMALL,
@@ -65,6 +69,20 @@ def png_bilevel(width, height, *, rows=True):
     else:
         idat = zlib.compress(b"\0" * 16)
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def png_blank(width, height, *, depth=8, colour=6, channels=4):
+    """A real PNG of blank rows (RGBA by default), compressed row by row: a few hundred KB."""
+    compressor = zlib.compressobj(9)
+    row = b"\0" * (1 + width * channels * depth // 8)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + png_chunk(b"IHDR", header)
@@ -440,3 +458,95 @@ def test_errors_are_shown_in_the_readers_language():
         assert str(refused.value) == "An image may be at most 2 MB"
     with translation.override("zh-hans"):
         assert str(refused.value) == "图片不能超过 2 MB"
+
+
+# Decoded size (audit #8, point 1) --------------------------------------------------------
+
+DECODED_BUDGET = 24 * MEGABYTE
+
+# Runs image_process in a fresh interpreter and prints how far its peak RSS rose above the
+# RSS just before the call (the high-water mark is reset on Linux through clear_refs).
+MEASURE = """
+import json, resource, sys
+from zixun.core.images import ImageError, image_process
+data = open(sys.argv[1], "rb").read()
+def kb(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+open("/proc/self/clear_refs", "w").write("5")
+before = kb("VmRSS")
+try:
+    image_process(data, max_bytes=10**8, max_pixels=40_000_000, max_decoded_bytes=int(sys.argv[2]))
+    outcome = "accepted"
+except ImageError:
+    outcome = "refused"
+print(json.dumps({"mb": (kb("VmHWM") - before) / 1024, "outcome": outcome}))
+"""
+
+
+def test_the_audits_rgba_png_is_refused_before_its_pixels_are_decoded(monkeypatch):
+    # given: 6320×6320 RGBA, under the pixel limit, 160 MB once decoded
+    data = png_blank(6320, 6320)
+    assert len(data) < 200_000
+
+    def load_must_not_be_called(self):
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load_must_not_be_called)
+    # then
+    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_BIG_DECODED, limit="6.2")):
+        process(data, max_decoded_bytes=DECODED_BUDGET)
+
+
+def test_the_decoded_budget_counts_bytes_per_pixel_by_mode():
+    # given: the same pixel count, 2.6 MB as 1-byte grey, 10.5 MB as RGBA
+    grey = png_blank(2048, 1280, colour=0, channels=1)
+    rgba = png_blank(2048, 1280)
+    # then
+    assert process(grey, max_decoded_bytes=4 * MEGABYTE).format == "PNG"
+    with pytest.raises(ImageError, match=exactly(IMAGE_TOO_BIG_DECODED, limit="1")):
+        process(rgba, max_decoded_bytes=4 * MEGABYTE)
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
+    # given: 7000×5000, 140 MB decoded at full size
+    data = encode(Image.new("RGB", (7000, 5000), RED), "JPEG")
+    decoded = []
+    load = ImageFile.ImageFile.load
+
+    def spy(self):
+        decoded.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    # when
+    result = process(data, max_decoded_bytes=DECODED_BUDGET)
+    # then: decoded at half size, which does not fit, so at a quarter
+    assert set(decoded) == {(1750, 1250)}
+    assert (result.width, result.height) == (7000, 5000)
+    assert result.original.width == 1750
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: png_blank(6320, 6320), id="rgba-png-6320"),
+        pytest.param(
+            lambda: encode(Image.new("RGB", (7000, 5000), BLUE), "JPEG"), id="jpeg-7000x5000"
+        ),
+        pytest.param(lambda: png_blank(1080, 5800), id="largest-accepted-rgba-png"),
+    ],
+)
+def test_one_upload_stays_under_100_mb_above_the_workers_baseline(make, tmp_path):
+    # given
+    path = tmp_path / "upload"
+    path.write_bytes(make())
+    # when
+    completed = subprocess.run(  # noqa: S603 - our interpreter, our script
+        [sys.executable, "-c", MEASURE, str(path), str(DECODED_BUDGET)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    # then
+    measured = json.loads(completed.stdout)
+    assert measured["mb"] < 100, measured
