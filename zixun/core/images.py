@@ -99,8 +99,9 @@ def image_process(
     ``ZIXUN_UPLOAD_MAX_DECODED_BYTES`` by default). A JPEG is decoded at a
     reduced scale (1/2, 1/4, 1/8) when it is wider than needed, so only its
     reduced size counts; other formats are decoded whole, then reduced by an
-    integer factor before any other copy is made. Peak memory is about twice
-    ``max_decoded_bytes`` (3.5 × in `make bench ONLY=uploads`).
+    integer factor before any other copy is made. Peak memory is about 3.5 ×
+    ``max_decoded_bytes`` (the decoded pixels, a clean copy, the encoder's
+    buffers: `make bench ONLY=uploads`).
     """
     if any(width <= 0 for width in widths):
         raise ValueError("widths must be positive")

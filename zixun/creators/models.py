@@ -91,7 +91,11 @@ class Application(BaseModel):
     )
     account_type = models.CharField(max_length=12, choices=Creator.AccountType.choices)
     account_name = models.CharField(max_length=30)
-    avatar = models.ImageField(upload_to="applications/avatars/%Y/%m/", blank=True)
+    # Private until approved: the applicant and editors see it through a checked view;
+    # approval copies it to the account's public avatar.
+    avatar = models.ImageField(
+        upload_to="applications/avatars/%Y/%m/", storage=private_storage, blank=True
+    )
     introduction = models.CharField(max_length=300)
     channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="+")
     operator_name = models.CharField(max_length=30)
@@ -119,3 +123,18 @@ class Application(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.account_name} ({self.get_status_display()})"
+
+
+class ApplicationAttempt(BaseModel):
+    """One 申请入驻 submission that passed the cheap checks, counted before its files are
+    decoded: a submission refused for its files still uses an attempt."""
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="application_attempts"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"attempt by {self.applicant_id}"

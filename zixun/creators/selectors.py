@@ -42,6 +42,14 @@ def application_get_for_review(*, user: User, application_id: int) -> Applicatio
     )
 
 
+def application_get_for_applicant_or_editor(*, user: User, application_id: int) -> Application:
+    """Raises Application.DoesNotExist unless the user filed it or is an editor."""
+    applications = Application.objects.all()
+    if not user.is_editor:
+        applications = applications.filter(applicant_id=user.pk)
+    return applications.get(pk=application_id)
+
+
 def creator_is_followed(*, user: User, creator: Creator) -> bool:
     from zixun.creators.models import Follow
 

@@ -20,14 +20,15 @@ from zixun.audit.services import audit_record
 from zixun.channels.models import Channel
 from zixun.core.counters import counted_row_set
 from zixun.core.errors import ServiceError
-from zixun.core.images import ImageError, image_process
+from zixun.core.images import ImageError, image_format_sniff, image_process
+from zixun.creators.credentials import PDF_SIGNATURE, pdf_is_inert
 from zixun.creators.idcard import (
     IdNumberError,
     id_number_fingerprint,
     id_number_mask,
     id_number_validate,
 )
-from zixun.creators.models import Application, Creator, Follow
+from zixun.creators.models import Application, ApplicationAttempt, Creator, Follow
 
 CREATOR_NAME_INVALID = _("账号名称须为 1–30 个字符")
 
@@ -112,6 +113,10 @@ APPLICATION_FIELD_REQUIRED = _("请填写%(name)s")
 APPLICATION_TOO_LONG = _("%(name)s不能超过 %(limit)s 个字符")
 APPLICATION_CREDENTIALS_REQUIRED = _("媒体、企业、政务账号须上传资质证明")
 APPLICATION_CREDENTIALS_INVALID = _("资质证明须为 PDF 或图片，不超过 %(limit)s MB")
+APPLICATION_CREDENTIALS_ACTIVE = _(
+    "资质证明 PDF 含有脚本、附件或无法检查的内容，请另存为普通 PDF 或上传图片"
+)
+APPLICATION_SUSPENDED = _("你运营的账号已被停用，停用期间不能申请入驻")
 APPLICATION_NOT_PENDING = _("这份申请已审核过")
 APPLICATION_REASON_REQUIRED = _("请写明未通过的理由")
 APPLICATION_CHANNEL_INVALID = _("请选择一个领域")
@@ -153,34 +158,71 @@ def _required(value: str, name: Promise, limit: int) -> str:
     return value
 
 
-def _credentials_extension(data: bytes) -> str:
-    """'.pdf', or the image's extension; raises for anything else (checked by content)."""
+def _credentials_checked(data: bytes) -> None:
+    """The cheap checks of a credentials file: its size and type by content, and for a PDF
+    the scan for active content (``credentials.py``). An image is decoded later."""
     limit = settings.ZIXUN_UPLOAD_MAX_BYTES // (1024 * 1024)
     if len(data) > settings.ZIXUN_UPLOAD_MAX_BYTES:
         raise ApplicationError(APPLICATION_CREDENTIALS_INVALID, limit=limit)
-    if data.startswith(b"%PDF-"):
-        return ".pdf"
+    if data.startswith(PDF_SIGNATURE):
+        if not pdf_is_inert(data):
+            raise ApplicationError(APPLICATION_CREDENTIALS_ACTIVE)
+        return
+    if not image_format_sniff(data):
+        raise ApplicationError(APPLICATION_CREDENTIALS_INVALID, limit=limit)
+
+
+def _credentials_file(data: bytes) -> ContentFile[bytes]:
+    """What is stored: the PDF as uploaded (checked inert), or the image re-encoded, which
+    drops its metadata (EXIF, GPS) and anything appended to it."""
+    if data.startswith(PDF_SIGNATURE):
+        return ContentFile(data, name="credentials.pdf")
     try:
         processed = image_process(
             data, max_bytes=settings.ZIXUN_UPLOAD_MAX_BYTES,
             max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS, widths=(),
         )  # fmt: skip
     except ImageError as error:
+        limit = settings.ZIXUN_UPLOAD_MAX_BYTES // (1024 * 1024)
         raise ApplicationError(APPLICATION_CREDENTIALS_INVALID, limit=limit) from error
-    return f".{processed.original.extension}"
+    original = processed.original
+    return ContentFile(original.content, name=f"credentials.{original.extension}")
 
 
-@transaction.atomic
-def application_submit(*, applicant: User, data: ApplicationInput) -> Application:
-    """File an application (申请入驻); every rule a careless or hostile applicant meets
-    gets its own message, and nothing is stored unless all of them pass."""
-    # Lock the applicant's row so that two quick submissions cannot both pass the limits.
-    User.objects.select_for_update().filter(pk=applicant.pk).first()
+def _avatar_file(data: bytes) -> ContentFile[bytes]:
+    try:
+        avatar = image_process(
+            data, max_bytes=settings.ZIXUN_UPLOAD_MAX_BYTES,
+            max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS, widths=(),
+        )  # fmt: skip
+    except ImageError as error:
+        raise ApplicationError(error.message, **error.params) from error
+    return ContentFile(avatar.original.content, name=f"avatar.{avatar.original.extension}")
+
+
+@dataclass(frozen=True)
+class _Checked:
+    name: str
+    introduction: str
+    operator: str
+    channel: Channel
+    id_number_masked: str
+    fingerprint: str
+
+
+def _application_checked(
+    *, applicant: User, data: ApplicationInput, counted: bool = False
+) -> _Checked:
+    """Every rule that costs no decoding, in the order an applicant can act on them.
+    Runs inside the caller's transaction, with the applicant's row locked. ``counted``:
+    this submission's attempt is already recorded (and its files already checked)."""
     mine = Application.objects.filter(applicant=applicant)
     if mine.filter(status=Application.Status.PENDING).exists():
         raise ApplicationError(APPLICATION_PENDING_EXISTS)
+    if Creator.objects.filter(members=applicant, is_suspended=True).exists():
+        raise ApplicationError(APPLICATION_SUSPENDED)
     limit = settings.ZIXUN_APPLY_MAX_ATTEMPTS
-    if mine.count() >= limit:
+    if ApplicationAttempt.objects.filter(applicant=applicant).count() - counted >= limit:
         raise ApplicationError(APPLICATION_TOO_MANY, limit=limit)
     if data.account_type not in Creator.AccountType.values:
         raise ApplicationError(APPLICATION_FIELD_REQUIRED, name=FIELD_ACCOUNT_TYPE)
@@ -207,37 +249,60 @@ def application_submit(*, applicant: User, data: ApplicationInput) -> Applicatio
         raise ApplicationError(APPLICATION_NAME_TAKEN)
     if data.account_type in NEEDS_CREDENTIALS and not data.credentials:
         raise ApplicationError(APPLICATION_CREDENTIALS_REQUIRED)
-    application = Application(
-        applicant=applicant,
-        account_type=data.account_type,
-        account_name=name,
+    if not counted and data.avatar and len(data.avatar) > settings.ZIXUN_UPLOAD_MAX_BYTES:
+        # The same refusal image_process gives, before the attempt is counted.
+        _avatar_file(data.avatar)
+    if not counted and data.credentials:
+        _credentials_checked(data.credentials)
+    return _Checked(
+        name=name,
         introduction=introduction,
+        operator=operator,
         channel=channel,
-        operator_name=operator,
         id_number_masked=id_number_mask(id_number),
-        id_fingerprint=fingerprint,
+        fingerprint=fingerprint,
     )
-    if data.avatar:
-        try:
-            avatar = image_process(
-                data.avatar, max_bytes=settings.ZIXUN_UPLOAD_MAX_BYTES,
-                max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS, widths=(),
-            )  # fmt: skip
-        except ImageError as error:
-            raise ApplicationError(error.message, **error.params) from error
-        application.avatar.save(
-            f"avatar.{avatar.original.extension}", ContentFile(avatar.original.content), save=False
+
+
+def application_submit(*, applicant: User, data: ApplicationInput) -> Application:
+    """File an application (申请入驻); every rule a careless or hostile applicant meets
+    gets its own message, and nothing is stored unless all of them pass.
+
+    Three steps: the cheap checks, which end by counting the attempt (committed on its
+    own); the decoding of the avatar and of an image credentials file, outside any
+    transaction or lock; then the checks again and the save. A submission refused for its
+    files has used an attempt, so it cannot be replayed to make the server decode for free.
+    """
+    with transaction.atomic():
+        # Lock the applicant's row so that two quick submissions cannot both pass the limits.
+        User.objects.select_for_update().filter(pk=applicant.pk).first()
+        _application_checked(applicant=applicant, data=data)
+        ApplicationAttempt.objects.create(applicant=applicant)
+    avatar = _avatar_file(data.avatar) if data.avatar else None
+    credentials = _credentials_file(data.credentials) if data.credentials else None
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=applicant.pk).first()
+        # Another submission may have been filed while the files were decoded.
+        checked = _application_checked(applicant=applicant, data=data, counted=True)
+        application = Application(
+            applicant=applicant,
+            account_type=data.account_type,
+            account_name=checked.name,
+            introduction=checked.introduction,
+            channel=checked.channel,
+            operator_name=checked.operator,
+            id_number_masked=checked.id_number_masked,
+            id_fingerprint=checked.fingerprint,
         )
-    if data.credentials:
-        extension = _credentials_extension(data.credentials)
-        application.credentials.save(
-            f"credentials{extension}", ContentFile(data.credentials), save=False
-        )
-    application.save()
-    audit_record(
-        actor=applicant, action="application.submit", target=application,
-        to_state=Application.Status.PENDING,
-    )  # fmt: skip
+        if avatar is not None:
+            application.avatar.save(avatar.name or "avatar", avatar, save=False)
+        if credentials is not None:
+            application.credentials.save(credentials.name or "credentials", credentials, save=False)
+        application.save()
+        audit_record(
+            actor=applicant, action="application.submit", target=application,
+            to_state=Application.Status.PENDING,
+        )  # fmt: skip
     return application
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("account/<int:creator_id>/", views.account_detail, name="account"),
     path("apply/", studio.apply, name="apply"),
+    path("apply/<int:application_id>/avatar/", studio.application_avatar, name="apply-avatar"),
     path("article/<int:article_id>/revisions/", studio.article_revisions, name="revisions"),
     path("feed/", feed_views.follow_feed, name="feed"),
     path("studio/", studio.studio_home, name="studio"),

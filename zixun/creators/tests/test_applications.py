@@ -1,4 +1,5 @@
 import io
+import zlib
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -160,3 +161,130 @@ def test_a_taken_account_name_is_refused():
     CreatorFactory(name="江畔观察")
     with pytest.raises(ApplicationError, match="已被使用"):
         services.application_submit(applicant=UserFactory(), data=application_input())
+
+
+# Audit #8: points 1, 6, 9, 10 -----------------------------------------------------------
+
+
+def test_a_submission_refused_for_its_files_still_uses_an_attempt(settings):
+    # given: three submissions whose credentials image is cut short (its header passes
+    # the cheap checks; decoding it fails, after the avatar was decoded)
+    settings.ZIXUN_APPLY_MAX_ATTEMPTS = 3
+    applicant = UserFactory()
+    cut = png((400, 300))[:-40]
+    bad = application_input(account_type=Creator.AccountType.MEDIA, avatar=png(), credentials=cut)
+    for _ in range(3):
+        with pytest.raises(ApplicationError, match="资质"):
+            services.application_submit(applicant=applicant, data=bad)
+    # then: the fourth is refused before anything is decoded
+    with pytest.raises(ApplicationError, match=exactly(services.APPLICATION_TOO_MANY, limit=3)):
+        services.application_submit(applicant=applicant, data=application_input())
+    assert not Application.objects.exists()
+
+
+def test_the_credentials_type_is_checked_before_the_avatar_is_decoded(monkeypatch):
+    # given
+    def must_not_decode(*args, **kwargs):
+        raise AssertionError("the avatar was decoded")
+
+    monkeypatch.setattr(services, "image_process", must_not_decode)
+    data = application_input(
+        account_type=Creator.AccountType.MEDIA, avatar=png(), credentials=b"MZ\x90\x00 evil.exe"
+    )
+    # then
+    with pytest.raises(ApplicationError, match="资质"):
+        services.application_submit(applicant=UserFactory(), data=data)
+
+
+def test_a_member_of_a_suspended_account_cannot_apply():
+    # given
+    applicant = UserFactory()
+    CreatorFactory(is_suspended=True).members.add(applicant)
+    # then
+    with pytest.raises(ApplicationError, match=exactly(services.APPLICATION_SUSPENDED)):
+        services.application_submit(applicant=applicant, data=application_input())
+    assert not Application.objects.exists()
+
+
+def test_credential_images_are_stored_re_encoded_without_gps_or_appended_script():
+    # given: a JPEG with GPS in its EXIF and a script appended
+    from PIL import ExifTags
+
+    exif = PILImage.Exif()
+    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSAreaInformation: "ZixunHomeAddress"}
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (400, 300), (10, 120, 200)).save(buffer, "JPEG", exif=exif)
+    upload = buffer.getvalue() + b"<script>alert(1)</script>"
+    # when
+    application = services.application_submit(
+        applicant=UserFactory(),
+        data=application_input(account_type=Creator.AccountType.MEDIA, credentials=upload),
+    )
+    # then
+    with application.credentials.open("rb") as stored:
+        content = stored.read()
+    assert content != upload
+    assert b"ZixunHomeAddress" not in content
+    assert b"<script>" not in content
+    assert PILImage.open(io.BytesIO(content)).size == (400, 300)
+
+
+ACTIVE_PDFS = [
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n"
+    b"2 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n%%EOF",
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Open#41ction << /S /J#61vaScript >> >> endobj",
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog /AA << /O 3 0 R >> >> endobj",
+    b"%PDF-1.7\n1 0 obj << /S /Launch /F (cmd.exe) >> endobj",
+    b"%PDF-1.7\n1 0 obj << /Type /EmbeddedFile >> stream\nMZ\nendstream endobj",
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog /AcroForm << /XFA 5 0 R >> >> endobj",
+    b"%PDF-1.7\n1 0 obj << /Filter /Standard >> endobj trailer << /Encrypt 1 0 R >>",
+]
+
+
+def object_stream(body, filters=b"/FlateDecode"):
+    packed = zlib.compress(body) if filters == b"/FlateDecode" else body
+    return (
+        b"%PDF-1.7\n5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter " + filters
+        + b" /Length " + str(len(packed)).encode() + b" >>\nstream\n" + packed
+        + b"\nendstream\nendobj\n%%EOF"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [
+        *ACTIVE_PDFS,
+        object_stream(b"1 0 << /Type /Catalog /OpenAction << /S /JavaScript >> >>"),
+        object_stream(b"1 0 << /Type /Catalog >>", filters=b"/LZWDecode"),
+        object_stream(b"1 0 << /Type /Catalog >>", filters=b"[/ASCIIHexDecode /FlateDecode]"),
+    ],
+)
+def test_a_pdf_with_active_or_hidden_content_is_refused(pdf):
+    data = application_input(account_type=Creator.AccountType.MEDIA, credentials=pdf)
+    with pytest.raises(ApplicationError, match=exactly(services.APPLICATION_CREDENTIALS_ACTIVE)):
+        services.application_submit(applicant=UserFactory(), data=data)
+    assert not Application.objects.exists()
+
+
+def test_a_plain_pdf_with_an_object_stream_is_stored_as_uploaded():
+    pdf = object_stream(b"1 0 << /Type /Catalog /Pages 2 0 R >>")
+    application = services.application_submit(
+        applicant=UserFactory(),
+        data=application_input(account_type=Creator.AccountType.MEDIA, credentials=pdf),
+    )
+    with application.credentials.open("rb") as stored:
+        assert stored.read() == pdf
+
+
+def test_approval_copies_the_private_avatar_to_the_public_account_avatar():
+    # given
+    application = services.application_submit(
+        applicant=UserFactory(), data=application_input(avatar=png())
+    )
+    assert application.avatar.storage is not Creator._meta.get_field("avatar").storage
+    # when
+    creator = services.application_approve(application=application, by=EditorFactory())
+    # then
+    assert creator.avatar.url.startswith("/")
+    with creator.avatar.open("rb") as public, application.avatar.open("rb") as private:
+        assert public.read() == private.read()

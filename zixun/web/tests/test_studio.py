@@ -445,3 +445,37 @@ def test_an_empty_body_is_shown_in_the_studio_in_the_readers_language(
     assert shown in response.content.decode()
     draft.refresh_from_db()
     assert (draft.status, draft.body_source) == (Article.Status.DRAFT, "正文")
+
+
+def test_an_applications_avatar_is_only_for_the_applicant_and_editors(client, writer):
+    # given: a pending application with an avatar
+    from zixun.creators.services import ApplicationInput, application_submit
+
+    avatar = io.BytesIO()
+    PILImage.new("RGB", (64, 64), (200, 30, 30)).save(avatar, "PNG")
+    application = application_submit(
+        applicant=writer,
+        data=ApplicationInput(
+            account_type="personal", account_name="林间笔记", introduction="数码评测",
+            operator_name="王", channel_id=channel("news").pk, id_number=id_number(),
+            avatar=avatar.getvalue(),
+        ),
+    )  # fmt: skip
+    url = reverse("web:apply-avatar", args=[application.pk])
+    # then: not in the public media, and 404 for anonymous readers and other users
+    from django.core.files.storage import default_storage
+
+    from zixun.creators.models import private_storage
+
+    assert private_storage().exists(application.avatar.name)
+    assert not default_storage.exists(application.avatar.name)
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    # and the applicant and editors get the image
+    for user in (writer, EditorFactory()):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+        assert "no-store" in response["Cache-Control"]

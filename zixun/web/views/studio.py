@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from zixun.channels.selectors import channel_list_nav
 from zixun.core.pagination import PageRequest
 from zixun.core.ratelimit import rate_limited
 from zixun.creators import selectors as creator_selectors
-from zixun.creators.models import Creator
+from zixun.creators.models import Application, Creator
 from zixun.creators.services import ApplicationError, ApplicationInput, application_submit
 from zixun.web import readerpage
 from zixun.web.forms import (
@@ -326,6 +326,25 @@ def apply(request: HttpRequest) -> HttpResponse:
         return redirect("web:studio")
     status = 400 if request.method == "POST" else 200
     return render(request, "web/apply.html", {"form": form}, status=status)
+
+
+@require_GET
+def application_avatar(request: HttpRequest, application_id: int) -> FileResponse:
+    """An application's avatar, for the applicant and editors only: it is kept in the
+    private storage until approval copies it to the account (404 for everyone else)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    try:
+        application = creator_selectors.application_get_for_applicant_or_editor(
+            user=acting_user(request), application_id=application_id
+        )
+    except Application.DoesNotExist as error:
+        raise Http404 from error
+    if not application.avatar:
+        raise Http404
+    response = FileResponse(application.avatar.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET
