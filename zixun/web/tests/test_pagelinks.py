@@ -10,7 +10,7 @@ from zixun.articles.tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 
-def canonical(page: str) -> str:
+def canonical(page):
     return re.search(r'<link rel="canonical" href="([^"]+)"', page).group(1)
 
 
