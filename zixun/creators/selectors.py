@@ -14,6 +14,11 @@ def creator_list_for_member(*, user: User) -> list[Creator]:
     return list(Creator.objects.filter(members=user).order_by("id"))
 
 
+def creator_suspended_for_member(*, user: User) -> Creator | None:
+    """A suspended account the user is a member of, if any: its members do not comment."""
+    return Creator.objects.filter(members=user, is_suspended=True).order_by("id").first()
+
+
 def creator_get_for_member(*, user: User, creator_id: int) -> Creator:
     """An account the user runs (or any account, for an editor); raises Creator.DoesNotExist."""
     queryset = Creator.objects.all() if user.is_editor else Creator.objects.filter(members=user)

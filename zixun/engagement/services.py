@@ -29,6 +29,7 @@ from zixun.articles.services.counters import (
 from zixun.audit.services import audit_record
 from zixun.core.counters import counted_row_set
 from zixun.core.errors import ServiceError
+from zixun.creators.selectors import creator_suspended_for_member
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
 
 ARTICLE_UNAVAILABLE = _("文章不存在或已下线")
@@ -40,6 +41,7 @@ COMMENT_REPLY_UNAVAILABLE = _("不能回复已删除或未公开的跟贴")
 COMMENT_NOT_YOURS = _("只能修改或删除自己的跟贴")
 COMMENT_BLOCKED = _("跟贴包含不允许的内容")
 COMMENT_EDITORS_ONLY = _("只有编辑可以审核跟贴")
+COMMENT_SUSPENDED = _("你所在的账号“%(name)s”已被停用，不能发表或修改跟贴")
 
 
 class EngagementError(ServiceError):
@@ -126,6 +128,23 @@ def _clean_body(body: str) -> str:
     return body
 
 
+def _require_not_suspended(user: User) -> None:
+    """Members of a suspended account neither comment nor edit their comments."""
+    suspended = creator_suspended_for_member(user=user)
+    if suspended is not None:
+        raise EngagementError(COMMENT_SUSPENDED, name=suspended.name)
+
+
+def _held(verdict: str, article: Article) -> bool:
+    """Whether a new or edited comment waits for an editor: the filter hook asks for it,
+    or comments are premoderated site-wide or on the article's account."""
+    return (
+        verdict == "review"
+        or settings.ZIXUN_COMMENT_PREMODERATION
+        or article.creator.comments_premoderated
+    )
+
+
 def _region(ip: str) -> str:
     if not settings.ZIXUN_IP_REGION_RESOLVER or not ip:
         return ""
@@ -147,6 +166,7 @@ def comment_create(
 ) -> Comment:
     """Write a comment or a reply. A reply to a reply joins its thread (one level deep)."""
     article = _article_for_engagement(article_id)
+    _require_not_suspended(user)
     body = _clean_body(body)
     parent = None
     if parent_id is not None:
@@ -162,11 +182,7 @@ def comment_create(
     verdict = _screen(body, user=user, article=article)
     if verdict == "block":
         raise EngagementError(COMMENT_BLOCKED)
-    held = (
-        verdict == "review"
-        or settings.ZIXUN_COMMENT_PREMODERATION
-        or article.creator.comments_premoderated
-    )
+    held = _held(verdict, article)
     comment = Comment.objects.create(
         article=article,
         user=user,
@@ -194,16 +210,23 @@ def _own_comment(user: User, comment_id: int) -> Comment:
 
 @transaction.atomic
 def comment_edit(*, user: User, comment_id: int, body: str) -> Comment:
+    """Edit one's own comment. Under premoderation (or when the filter hook asks), an edit
+    of a visible comment goes back to review: the new text is not shown until approved."""
     comment = _own_comment(user, comment_id)
+    _require_not_suspended(user)
     comment.body = _clean_body(body)
     comment.edited_at = timezone.now()
-    article = comment.article
+    article = Article.objects.select_related("creator").get(pk=comment.article_id)
     verdict = _screen(comment.body, user=user, article=article)
     if verdict == "block":
         raise EngagementError(COMMENT_BLOCKED)
-    if verdict == "review" and comment.status == Comment.Status.VISIBLE:
+    if comment.status == Comment.Status.VISIBLE and _held(verdict, article):
         comment.status = Comment.Status.PENDING  # held again until an editor looks
         _became_visible(comment, -1)
+        audit_record(
+            actor=user, action="comment.hold", target=comment, from_state=Comment.Status.VISIBLE,
+            to_state=comment.status, reason=verdict,
+        )  # fmt: skip
     comment.save(update_fields=["body", "status", "edited_at", "updated_at"])
     return comment
 

@@ -7,6 +7,7 @@ from django.test import override_settings
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
+from zixun.audit.models import AuditEntry
 from zixun.core.testing import exactly
 from zixun.creators.models import Creator, Follow
 from zixun.creators.services import (
@@ -174,6 +175,50 @@ def test_an_accounts_own_premoderation(writer):
     article = ArticleFactory()
     Creator.objects.filter(pk=article.creator_id).update(comments_premoderated=True)
     assert services.comment_create(user=writer, article_id=article.pk, body="x").status == "pending"
+
+
+@pytest.mark.parametrize("where", ["site", "account"])
+def test_an_edit_under_premoderation_goes_back_to_review(writer, settings, where):
+    # given: a visible comment, then premoderation turned on (site-wide or by the account)
+    article = ArticleFactory()
+    comment = services.comment_create(user=writer, article_id=article.pk, body="原来的话")
+    assert comment.status == Comment.Status.VISIBLE
+    if where == "site":
+        settings.ZIXUN_COMMENT_PREMODERATION = True
+    else:
+        Creator.objects.filter(pk=article.creator_id).update(comments_premoderated=True)
+    # when: its author edits it
+    edited = services.comment_edit(user=writer, comment_id=comment.pk, body="改成广告")
+    # then: the new text waits for an editor, off the counters, with an audit entry
+    assert (edited.status, edited.body) == (Comment.Status.PENDING, "改成广告")
+    assert counts(article)[3] == 0
+    entry = AuditEntry.objects.get(action="comment.hold", target_id=comment.pk)
+    assert (entry.from_state, entry.to_state) == ("visible", "pending")
+    services.comment_review(comment_id=comment.pk, by=EditorFactory(), approve=True)
+    assert counts(article)[3] == 1
+
+
+def test_members_of_a_suspended_account_cannot_comment(writer, creator):
+    # given: a visible comment, then the writer's account suspended
+    article = ArticleFactory()
+    comment = services.comment_create(user=writer, article_id=article.pk, body="之前的跟贴")
+    Creator.objects.filter(pk=creator.pk).update(is_suspended=True)
+    refusal = exactly(services.COMMENT_SUSPENDED, name=creator.name)
+    # when / then: no new comment, reply or edit
+    with pytest.raises(EngagementError, match=refusal):
+        services.comment_create(user=writer, article_id=article.pk, body="新跟贴")
+    with pytest.raises(EngagementError, match=refusal):
+        services.comment_create(
+            user=writer, article_id=article.pk, body="回复", parent_id=comment.pk
+        )
+    with pytest.raises(EngagementError, match=refusal):
+        services.comment_edit(user=writer, comment_id=comment.pk, body="改过")
+    comment.refresh_from_db()
+    assert comment.body == "之前的跟贴"
+    # a reader who is not a member still comments, on any account's article
+    assert services.comment_create(user=UserFactory(), article_id=article.pk, body="读者").pk
+    # and the member may still delete their own comment
+    services.comment_delete(user=writer, comment_id=comment.pk)
 
 
 def screen_block_word(text, *, user, article):

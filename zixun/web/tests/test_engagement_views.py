@@ -262,3 +262,21 @@ def test_a_held_comment_shows_on_the_cached_page_once_an_editor_approves_it(clie
     assert response.status_code == 302
     # then: readers see it at once
     assert "待审的跟贴" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_an_edited_comment_under_premoderation_leaves_the_cached_page(client, writer):
+    # given: a visible comment on a cached page, then the account premoderates comments
+    article = ArticleFactory()
+    comment = comment_create(user=writer, article_id=article.pk, body="原来的跟贴")
+    assert "原来的跟贴" in client.get(article.get_absolute_url()).content.decode()
+    Creator.objects.filter(pk=article.creator_id).update(comments_premoderated=True)
+    # when: its author edits it
+    author = Client()
+    author.force_login(writer)
+    response = author.post(reverse("web:comment-edit", args=[comment.pk]), {"body": "改过的跟贴"})
+    assert response.status_code == 302
+    # then: readers see neither the old text (cached) nor the new one (held for review)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "原来的跟贴" not in page
+    assert "改过的跟贴" not in page
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.PENDING
