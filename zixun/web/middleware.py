@@ -36,3 +36,29 @@ class ContentSecurityPolicyMiddleware:
         if settings.ZIXUN_CSP and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = settings.ZIXUN_CSP
         return response
+
+
+class SignedInNoStoreMiddleware:
+    """Send ``Cache-Control: private, no-store`` on every response to a signed-in request.
+
+    A signed-in page carries the reader's name, form token and state, so no shared cache
+    (proxy, CDN) and no browser history may keep it, including the cached reader variant
+    (ADR 0012). Anonymous responses are left as they are, and so is public media, which is
+    the same for everyone; a view that sets its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = settings.SESSION_COOKIE_NAME
+        if (
+            "Cache-Control" not in response
+            # no session, no user: anonymous requests are told apart without loading one
+            and (session in request.COOKIES or session in response.cookies)
+            and request.user.is_authenticated
+            and not request.path.startswith(settings.MEDIA_URL)
+        ):
+            response["Cache-Control"] = "private, no-store"
+        return response
