@@ -55,13 +55,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Every test starts with an empty cache (the blocks are cached)."""
-    from django.core.cache import cache
+    """Every test starts with an empty cache (the blocks are cached) and no limit used."""
+    from django.core.cache import cache, caches
 
     from zixun.core.sitecache import site_version_forget
     from zixun.engagement.viewcount import view_dedup_forget
 
     cache.clear()
+    caches["shared"].clear()
     site_version_forget()  # the cache was cleared under it
     view_dedup_forget()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -140,22 +141,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory by default, Redis when REDIS_URL is set.
+# Cache: local memory by default, Redis when REDIS_URL is set. "shared" holds what every
+# worker must count together (rate limits, sign-in limits, view dedup: zixun/core/sharedcache.py):
+# the same Redis, or by default files under ZIXUN_SHARED_CACHE_DIR.
 REDIS_URL = env("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("ZIXUN_CACHE_PREFIX", "zixun"),
         }
+        for alias in ("default", "shared")
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "zixun",
-        }
+        },
+        "shared": {
+            "BACKEND": "zixun.core.sharedcache.SharedFileCache",
+            "LOCATION": env("ZIXUN_SHARED_CACHE_DIR", str(VAR_DIR / "shared-cache")),
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        },
     }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -181,6 +191,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env("ZIXUN_EMAIL_SUBJECT_PREFIX", "[资讯] ")
+# Failed sign-ins are limited per address (10 a minute) and per address and account together
+# (5 in 5 minutes; zixun/accounts/adapter.py), so a stranger cannot lock an owner out; the
+# owner can always sign in with a code sent by e-mail. A limited sign-in is a 429.
+ACCOUNT_ADAPTER = "zixun.accounts.adapter.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Mail: written to files under VAR_DIR/mail by default (read them there on one
 # machine); set ZIXUN_EMAIL_HOST to send through an SMTP server instead.
 EMAIL_HOST = env("ZIXUN_EMAIL_HOST")

@@ -2,8 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from zixun.web.views import signin
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    # The admin signs in through the site's sign-in and its limits (docs/security.md, 2).
+    path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
+    # allauth's sign-in page, answering 429 when the failed sign-ins are limited.
+    path("accounts/login/", signin.login),
     path("accounts/", include("allauth.urls")),
     path("me/", include("zixun.web.me_urls")),
     path("", include("zixun.web.urls")),

@@ -19,6 +19,8 @@ class Article(BaseModel):
         PUBLISHED = "published", _("已发布")
         REJECTED = "rejected", _("未通过")
         UNPUBLISHED = "unpublished", _("已下线")
+        # An editor's takedown: only an editor lifts it (article_takedown_lift).
+        TAKEN_DOWN = "taken_down", _("已下架")
 
     creator = models.ForeignKey(Creator, on_delete=models.PROTECT, related_name="articles")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="articles")
@@ -45,6 +47,8 @@ class Article(BaseModel):
     # 更新于: when a published article was last revised.
     revised_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField(blank=True)
+    # Why an editor took the article down; shown to its account in the studio.
+    takedown_reason = models.TextField(blank=True)
     # The author's note on an edit waiting for review; it becomes the revision's note.
     pending_note = models.CharField(max_length=200, blank=True)
     # Soft delete: hidden everywhere, restorable by editors.
@@ -116,6 +120,9 @@ class Revision(models.Model):
     )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set on every revision the article had when an editor took it down: the public
+    # history (更新记录) never shows it again; editors and the account's members do.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["article", "-number"]

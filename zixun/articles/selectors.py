@@ -218,7 +218,16 @@ def article_list_deleted(*, page: PageRequest | None = None) -> Page[Article]:
 
 
 def revision_list(*, article: Article) -> QuerySet[Revision]:
+    """Every revision, for the account's members and editors (taken-down ones marked)."""
     return article.revisions.select_related("author").order_by("-number")
+
+
+def revision_list_public(*, article: Article) -> QuerySet[Revision]:
+    """The public history (更新记录): only of a published article, and never the revisions
+    an editor's takedown hid (``taken_down_at``), even after the article is live again."""
+    if article.status != Article.Status.PUBLISHED or article.deleted_at:
+        return Revision.objects.none()
+    return revision_list(article=article).filter(taken_down_at__isnull=True)
 
 
 def image_list_for_creator(*, creator_id: int, limit: int = 60) -> list[Image]:

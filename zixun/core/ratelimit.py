@@ -1,4 +1,5 @@
-"""Rate limits: a one-minute window per user (or IP address) and scope, kept in the cache.
+"""Rate limits: a one-minute window per user (or IP address) and scope, kept in the cache
+that every worker shares (the ``shared`` alias: ``core/sharedcache.py``).
 
 The window opens at the first request (not on the clock's minute), so a burst
 cannot be split across a minute boundary to get twice the allowance.
@@ -11,7 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ def _who(request: HttpRequest) -> str:
 def rate_limit_hit(*, scope: str, who: str, per_minute: int) -> int:
     """Count one action; returns 0 if allowed, else the seconds until the window ends."""
     key = f"ratelimit:{scope}:{who}"
+    cache = caches["shared"]
     now = time.time()
     cache.add(f"{key}:start", now, WINDOW_SECONDS)
     cache.add(key, 0, WINDOW_SECONDS)

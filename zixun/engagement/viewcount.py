@@ -22,7 +22,7 @@ from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
@@ -120,7 +120,7 @@ def view_record(*, article_id: int, user_id: int | None, client: str, user_agent
     if len(_recent) >= _RECENT_MAX:
         _recent.clear()
     _recent[key] = now + window
-    if not cache.add(key, 1, window):
+    if not caches["shared"].add(key, 1, window):  # shared by every worker
         return False
     view_buffer.add(article_id=article_id, user_id=user_id)
     return True

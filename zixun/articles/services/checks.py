@@ -29,6 +29,8 @@ SUMMARY_TOO_LONG = _("摘要不能超过 %(limit)s 个字符")
 REASON_REQUIRED = _("请写明理由")
 WRONG_STATE = _("当前状态“%(state)s”下不能%(action)s")
 DELETED = _("文章已删除")
+TAKEN_DOWN = _("文章已被编辑下架（理由：%(reason)s），只有编辑可以解除下架")
+ACCOUNT_SUSPENDED = _("账号“%(name)s”已被停用，不能发布文章")
 
 
 class ArticleError(ServiceError):
@@ -65,6 +67,18 @@ def require_member(user: User, article: Article) -> None:
 def require_editor(user: User) -> None:
     if not user.is_editor:
         raise PermissionDenied(EDITORS_ONLY)
+
+
+def require_not_taken_down(article: Article) -> None:
+    """An article an editor took down stays as it is until an editor lifts it."""
+    if article.status == Article.Status.TAKEN_DOWN:
+        raise ArticleError(TAKEN_DOWN, reason=article.takedown_reason)
+
+
+def require_not_suspended(creator: Creator) -> None:
+    """A suspended account publishes nothing (submit, approve, revise)."""
+    if creator.is_suspended:
+        raise ArticleError(ACCOUNT_SUSPENDED, name=creator.name)
 
 
 def wrong_state(article: Article, action: str | Promise) -> ArticleError:

@@ -16,6 +16,8 @@ from zixun.articles.services.checks import (
     input_apply,
     require_member,
     require_member_of,
+    require_not_suspended,
+    require_not_taken_down,
     wrong_state,
 )
 from zixun.articles.services.publishing import after_change, revision_add
@@ -44,6 +46,7 @@ def article_save_draft(*, article: Article, by: User, data: ArticleInput) -> Art
     require_member(by, article)
     if article.deleted_at:
         raise ArticleError(DELETED)
+    require_not_taken_down(article)
     if article.status == Status.PUBLISHED:
         raise wrong_state(article, _("保存为草稿"))
     input_apply(article, data, strict=False)
@@ -73,6 +76,7 @@ def article_revise(*, article: Article, by: User, data: ArticleInput, note: str 
     require_member(by, article)
     if article.status != Status.PUBLISHED or article.deleted_at:
         raise wrong_state(article, _("修改已发布的文章"))
+    require_not_suspended(article.creator)
     input_apply(article, data, strict=True)
     article.revised_at = timezone.now()
     if not (article.creator.is_trusted or by.is_editor):

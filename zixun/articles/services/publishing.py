@@ -1,5 +1,5 @@
-"""Going live and going offline: publish, schedule, unpublish, delete, restore, pin,
-with the background tasks of the pipeline beside them.
+"""Going live and going offline: publish, schedule, unpublish, take down, delete,
+restore, pin, with the background tasks of the pipeline beside them.
 
 The states and who may move an article between them:
 
@@ -8,11 +8,24 @@ The states and who may move an article between them:
       │                       └──reject──▶ rejected
       └── edit (pending, scheduled, rejected, unpublished go back to draft)
     published ──unpublish──▶ unpublished;  any ──delete──▶ deleted (deleted_at) ──restore──▶ back
+    published, scheduled ──takedown (an editor, not a member; reason)──▶ taken_down
+    taken_down ──lift (an editor only)──▶ unpublished
 
 Creators (members of the account) write, submit, unpublish and delete; editors
-approve, reject, restore and pin. Every state change writes an audit entry in
-the same transaction, and the follow-up work runs after the commit
-(``article_after_change_task``).
+approve, reject, take down, lift, restore and pin. An editor's unpublish of an
+article of an account they are not a member of is a takedown (已下架): its
+members can neither submit it, edit it back to draft nor revise it, and a
+delete then restore brings it back taken down, not live. Only
+``article_takedown_lift`` ends it, back to unpublished, from where the account
+edits and submits it as usual. A takedown also marks every revision the article
+had (``Revision.taken_down_at``): the public history never shows them again.
+
+A suspended account (``Creator.is_suspended``) publishes nothing: submit,
+approve and revise are refused, and its scheduled articles stay scheduled (the
+due sweep skips them) until the suspension ends.
+
+Every state change writes an audit entry in the same transaction, and the
+follow-up work runs after the commit (``article_after_change_task``).
 """
 
 from __future__ import annotations
@@ -108,7 +121,12 @@ def article_publish_due(*, article_id: int) -> bool:
     """
     article = (
         Article.objects.select_for_update()
-        .filter(pk=article_id, status=Status.SCHEDULED, deleted_at__isnull=True)
+        .filter(
+            pk=article_id,
+            status=Status.SCHEDULED,
+            deleted_at__isnull=True,
+            creator__is_suspended=False,  # waits, scheduled, until the suspension ends
+        )
         .first()
     )
     if article is None or article.scheduled_at is None or article.scheduled_at > timezone.now():
@@ -120,26 +138,78 @@ def article_publish_due(*, article_id: int) -> bool:
 def articles_publish_due() -> int:
     """Publish every scheduled article that is due (the repair sweep); returns how many."""
     due = Article.objects.filter(
-        status=Status.SCHEDULED, scheduled_at__lte=timezone.now(), deleted_at__isnull=True
+        status=Status.SCHEDULED,
+        scheduled_at__lte=timezone.now(),
+        deleted_at__isnull=True,
+        creator__is_suspended=False,
     ).values_list("pk", flat=True)
     return sum(article_publish_due(article_id=pk) for pk in list(due))
 
 
 @transaction.atomic
 def article_unpublish(*, article: Article, by: User, reason: str = "") -> Article:
-    """Take a published or scheduled article offline (the creator or an editor)."""
+    """Take a published or scheduled article offline.
+
+    A member's unpublish is 已下线, which the account may edit and submit again. An
+    editor's unpublish of another account's article is a takedown (已下架, with a
+    reason): only an editor lifts it (``article_takedown_lift``).
+    """
     article = Article.objects.select_for_update().select_related("creator").get(pk=article.pk)
     require_member(by, article)
     if article.status not in {Status.PUBLISHED, Status.SCHEDULED} or article.deleted_at:
         raise wrong_state(article, _("下线"))
-    if not is_member(by, article.creator) and not reason.strip():
-        raise ArticleError(REASON_REQUIRED)  # an editor's takedown says why
+    if not is_member(by, article.creator):
+        return _take_down(article, by=by, reason=reason)
     previous = article.status
     article.status = Status.UNPUBLISHED
     article.scheduled_at = None
     article.save()
     audit_record(
         actor=by, action="article.unpublish", target=article, from_state=previous,
+        to_state=Status.UNPUBLISHED, reason=reason.strip(),
+    )  # fmt: skip
+    after_change(article)
+    return article
+
+
+def _take_down(article: Article, *, by: User, reason: str) -> Article:
+    """已下架: an editor's takedown. Call with the row locked."""
+    if not reason.strip():
+        raise ArticleError(REASON_REQUIRED)  # an editor's takedown says why
+    previous = article.status
+    now = timezone.now()
+    article.status = Status.TAKEN_DOWN
+    article.takedown_reason = reason.strip()
+    article.scheduled_at = None
+    article.pinned_at = None
+    article.save()
+    hidden = article.revisions.filter(taken_down_at__isnull=True).update(taken_down_at=now)
+    audit_record(
+        actor=by, action="article.takedown", target=article, from_state=previous,
+        to_state=Status.TAKEN_DOWN, reason=article.takedown_reason,
+        data={"revisions_hidden": hidden},
+    )  # fmt: skip
+    after_change(article)
+    return article
+
+
+@transaction.atomic
+def article_takedown_lift(*, article: Article, by: User, reason: str = "") -> Article:
+    """An editor lifts a takedown: the article goes to 已下线 (unpublished), not live.
+
+    Its account may then edit and submit it as any unpublished article (through
+    review unless trusted). The revisions hidden by the takedown stay out of the
+    public history; the next publish adds a new one.
+    """
+    require_editor(by)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status != Status.TAKEN_DOWN:
+        raise wrong_state(article, _("解除下架"))
+    article.status = Status.UNPUBLISHED
+    article.takedown_reason = ""
+    article.save()
+    audit_record(
+        actor=by, action="article.takedown_lift", target=article, from_state=Status.TAKEN_DOWN,
         to_state=Status.UNPUBLISHED, reason=reason.strip(),
     )  # fmt: skip
     after_change(article)

@@ -19,6 +19,8 @@ from zixun.articles.services.checks import (
     input_of,
     require_editor,
     require_member,
+    require_not_suspended,
+    require_not_taken_down,
     wrong_state,
 )
 from zixun.articles.services.drafts import article_save_draft
@@ -50,8 +52,10 @@ def article_submit(*, article: Article, by: User, scheduled_at: datetime | None 
     require_member(by, article)
     if article.deleted_at:
         raise ArticleError(DELETED)
+    require_not_taken_down(article)
     if article.status not in {Status.DRAFT, Status.REJECTED, Status.UNPUBLISHED}:
         raise wrong_state(article, _("提交"))
+    require_not_suspended(article.creator)
     _check_schedule(scheduled_at)
     # A submitted article must be complete: re-check what the draft let through.
     input_apply(article, input_of(article), strict=True)
@@ -91,9 +95,10 @@ def article_save_and_submit(
 def article_approve(*, article: Article, by: User) -> Article:
     """An editor lets a pending article go live (at its scheduled time, if it has one)."""
     require_editor(by)
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update().select_related("creator").get(pk=article.pk)
     if article.status != Status.PENDING or article.deleted_at:
         raise wrong_state(article, _("通过"))
+    require_not_suspended(article.creator)
     if article.scheduled_at and article.scheduled_at <= timezone.now():
         article.scheduled_at = None  # the time passed while it waited: publish now
     audit_record(

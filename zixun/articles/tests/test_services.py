@@ -6,6 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
+from zixun.articles import selectors
 from zixun.articles.models import Article, Revision
 from zixun.articles.services import checks, drafts, publishing, review
 from zixun.articles.services.checks import ArticleError, ArticleInput
@@ -303,12 +304,147 @@ def test_an_editors_takedown_needs_a_reason(draft, member):
     with pytest.raises(ArticleError):
         publishing.article_unpublish(article=article, by=editor)
     publishing.article_unpublish(article=article, by=editor, reason="违反社区规范")
-    entry = AuditEntry.objects.get(action="article.unpublish")
+    entry = AuditEntry.objects.get(action="article.takedown")
     assert (entry.actor_name, entry.reason, entry.to_state) == (
         editor.username,
         "违反社区规范",
-        "unpublished",
+        "taken_down",
     )
+
+
+@pytest.fixture
+def taken_down(draft, member):
+    """A trusted account's published article that an editor took down."""
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = review.article_submit(article=draft, by=member)
+    return publishing.article_unpublish(article=article, by=EditorFactory(), reason="不实信息")
+
+
+def test_a_members_unpublish_is_not_a_takedown(draft, member):
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = review.article_submit(article=draft, by=member)
+    article = publishing.article_unpublish(article=article, by=member)
+    assert article.status == Status.UNPUBLISHED
+    assert review.article_submit(article=article, by=member).status == Status.PUBLISHED
+
+
+def test_a_trusted_account_cannot_resubmit_a_taken_down_article(taken_down, member):
+    # given: an editor took down a trusted account's article
+    assert (taken_down.status, taken_down.takedown_reason) == (Status.TAKEN_DOWN, "不实信息")
+    # when / then: resubmitting it unchanged is refused, and it stays down
+    with pytest.raises(ArticleError, match=exactly(checks.TAKEN_DOWN, reason="不实信息")):
+        review.article_submit(article=taken_down, by=member)
+    with pytest.raises(ArticleError, match=exactly(checks.TAKEN_DOWN, reason="不实信息")):
+        review.article_save_and_submit(article=taken_down, by=member, data=good_input())
+    taken_down.refresh_from_db()
+    assert taken_down.status == Status.TAKEN_DOWN
+
+
+def test_a_taken_down_article_cannot_be_edited_back_to_draft(taken_down, member):
+    with pytest.raises(ArticleError, match=exactly(checks.TAKEN_DOWN, reason="不实信息")):
+        drafts.article_save_draft(article=taken_down, by=member, data=good_input(title="换个标题"))
+    with pytest.raises(ArticleError):
+        drafts.article_revise(article=taken_down, by=member, data=good_input())
+    with pytest.raises(ArticleError):
+        publishing.article_unpublish(article=taken_down, by=member)
+    taken_down.refresh_from_db()
+    assert (taken_down.status, taken_down.title) == (Status.TAKEN_DOWN, "社区足球联赛开幕")
+
+
+def test_deleting_and_restoring_keeps_a_takedown(taken_down, member):
+    # given: the account deletes its taken-down article (allowed)
+    publishing.article_delete(article=taken_down, by=member)
+    # when: an editor restores it
+    article = publishing.article_restore(article=taken_down, by=EditorFactory())
+    # then: it comes back taken down, not live
+    assert (article.status, article.deleted_at) == (Status.TAKEN_DOWN, None)
+    with pytest.raises(ArticleError):
+        review.article_submit(article=article, by=member)
+
+
+def test_only_an_editor_lifts_a_takedown(taken_down, member):
+    with pytest.raises(PermissionDenied):
+        publishing.article_takedown_lift(article=taken_down, by=member)
+    editor = EditorFactory()
+    article = publishing.article_takedown_lift(article=taken_down, by=editor, reason="申诉成立")
+    # back to unpublished, not live: the account edits and submits it again
+    assert (article.status, article.takedown_reason) == (Status.UNPUBLISHED, "")
+    entry = AuditEntry.objects.get(action="article.takedown_lift")
+    assert (entry.actor_name, entry.from_state, entry.to_state, entry.reason) == (
+        editor.username, "taken_down", "unpublished", "申诉成立",
+    )  # fmt: skip
+    with pytest.raises(ArticleError):
+        publishing.article_takedown_lift(article=article, by=editor)  # nothing to lift
+    article = review.article_save_and_submit(
+        article=article, by=member, data=good_input(title="更正后的标题")
+    )
+    assert article.status == Status.PUBLISHED
+
+
+def test_a_takedown_hides_every_earlier_revision_from_the_public_history(taken_down, member):
+    # given: a takedown, a lift, and the corrected article published again
+    publishing.article_takedown_lift(article=taken_down, by=EditorFactory())
+    article = review.article_save_and_submit(
+        article=taken_down, by=member, data=good_input(title="更正后的标题")
+    )
+    # then: the public history shows only the revision published after the takedown
+    public = selectors.revision_list_public(article=article)
+    assert [r.title for r in public] == ["更正后的标题"]
+    every = selectors.revision_list(article=article)
+    assert [(r.title, r.taken_down_at is not None) for r in every] == [
+        ("更正后的标题", False),
+        ("社区足球联赛开幕", True),
+    ]
+
+
+def test_a_suspended_account_cannot_submit_or_be_approved(draft, member, creator):
+    pending = review.article_submit(article=draft, by=member)
+    creator.is_suspended = True
+    creator.save()
+    refusal = exactly(checks.ACCOUNT_SUSPENDED, name=creator.name)
+    with pytest.raises(ArticleError, match=refusal):
+        review.article_approve(article=pending, by=EditorFactory())
+    other = drafts.article_create(creator=creator, by=member, data=good_input())
+    with pytest.raises(ArticleError, match=refusal):
+        review.article_submit(article=other, by=member)
+    creator.is_trusted = True  # a trusted account does not publish directly either
+    creator.save()
+    with pytest.raises(ArticleError, match=refusal):
+        review.article_submit(article=other, by=member)
+    assert Article.objects.filter(status=Status.PUBLISHED).count() == 0
+
+
+def test_a_suspended_account_cannot_revise_a_published_article(draft, member, creator):
+    creator.is_trusted = True
+    creator.save()
+    article = review.article_submit(article=draft, by=member)
+    creator.is_suspended = True
+    creator.save()
+    with pytest.raises(ArticleError, match=exactly(checks.ACCOUNT_SUSPENDED, name=creator.name)):
+        drafts.article_revise(article=article, by=member, data=good_input(title="偷换的内容"))
+    assert article.revisions.count() == 1
+
+
+def test_a_suspended_accounts_due_articles_wait(draft, member, creator):
+    # given: a trusted account's scheduled article, and the account suspended before it is due
+    creator.is_trusted = True
+    creator.save()
+    when = timezone.now() + timedelta(minutes=10)
+    article = review.article_submit(article=draft, by=member, scheduled_at=when)
+    Article.objects.filter(pk=article.pk).update(scheduled_at=timezone.now() - timedelta(minutes=1))
+    creator.is_suspended = True
+    creator.save()
+    # when / then: the due publish skips it, and it stays scheduled
+    assert publishing.article_publish_due(article_id=article.pk) is False
+    assert publishing.articles_publish_due() == 0
+    article.refresh_from_db()
+    assert article.status == Status.SCHEDULED
+    # and once the suspension ends, the sweep publishes it
+    creator.is_suspended = False
+    creator.save()
+    assert publishing.articles_publish_due() == 1
 
 
 def test_an_untrusted_accounts_edit_goes_back_to_review(draft, member):

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from PIL import Image as PILImage
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles.models import Article, Image
 from zixun.articles.selectors import STUDIO_PAGE
-from zixun.articles.services import drafts, review
+from zixun.articles.services import drafts, publishing, review
 from zixun.articles.services.checks import ArticleInput
 from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.core.pagination import INVALID_CURSOR
@@ -290,6 +291,72 @@ def test_revision_history_is_public_for_published_articles(client, writer, creat
     assert "初版" in history
     assert "修订版" in history
     assert "更正数字" in history
+
+
+def test_revisions_hidden_by_a_takedown_are_only_for_members_and_editors(client, writer, creator):
+    # given: a trusted account's article, taken down, lifted, corrected and published again
+    creator.is_trusted = True
+    creator.save()
+    article = drafts.article_create(
+        creator=creator, by=writer,
+        data=ArticleInput(title="谣言版", body_source="不实的说法", channel_id=channel("news").pk),
+    )  # fmt: skip
+    article = review.article_submit(article=article, by=writer)
+    editor = EditorFactory()
+    publishing.article_unpublish(article=article, by=editor, reason="不实信息")
+    url = reverse("web:revisions", args=[article.pk])
+    # while taken down, the history is a 404 for readers
+    assert client.get(url).status_code == 404
+    publishing.article_takedown_lift(article=article, by=editor)
+    review.article_save_and_submit(
+        article=article, by=writer,
+        data=ArticleInput(title="更正版", body_source="核实后的说法", channel_id=channel("news").pk),
+    )  # fmt: skip
+    # then: readers see only what was published after the takedown
+    public = client.get(url).content.decode()
+    assert "更正版" in public
+    assert "不实的说法" not in public
+    assert "谣言版" not in public
+    # and the account's members and editors see every revision, the hidden one marked
+    for user in (writer, editor):
+        client.force_login(user)
+        history = client.get(url).content.decode()
+        assert "不实的说法" in history
+        assert "已下架，读者不可见" in history
+
+
+def test_an_editor_takes_down_and_lifts_an_article_the_creator_sees_why(client, writer, creator):
+    # given: a published article of a trusted account
+    creator.is_trusted = True
+    creator.save()
+    article = ArticleFactory(creator=creator, title="被下架的文章")
+    editor = Client()
+    editor.force_login(EditorFactory())
+    page = reverse("web:editor-article", args=[article.pk])
+    # when: an editor takes it down with a reason
+    response = editor.post(page, {"action": "unpublish", "reason": "标题党"})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.TAKEN_DOWN
+    assert "解除下架" in editor.get(page).content.decode()
+    # then: the creator sees it and why, and cannot submit it again from the studio
+    client.force_login(writer)
+    home = client.get(reverse("web:studio")).content.decode()
+    assert "已下架" in home
+    assert "标题党" in home
+    edit = client.get(reverse("web:studio-article", args=[article.pk])).content.decode()
+    assert "标题党" in edit
+    assert 'value="submit"' not in edit
+    response = client.post(
+        reverse("web:studio-article", args=[article.pk]), {**form_data(), "action": "submit"}
+    )
+    assert response.status_code == 400
+    article.refresh_from_db()
+    assert article.status == Article.Status.TAKEN_DOWN
+    # when: the editor lifts it, it is offline and the creator may resubmit
+    assert editor.post(page, {"action": "lift", "reason": "申诉成立"}).status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.UNPUBLISHED
 
 
 @pytest.mark.parametrize(

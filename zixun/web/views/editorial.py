@@ -118,7 +118,7 @@ def application_credentials(request: HttpRequest, application_id: int) -> FileRe
     return FileResponse(application.credentials.open("rb"), as_attachment=True, filename=name)
 
 
-ARTICLE_ACTIONS = {"approve", "reject", "unpublish", "restore"}
+ARTICLE_ACTIONS = {"approve", "reject", "unpublish", "lift", "restore"}
 
 
 @editor_required
@@ -158,8 +158,12 @@ def _article_action(request: HttpRequest, article: Article, action: str, reason:
         review.article_reject(article=article, by=editor, reason=reason)
         messages.success(request, _("已退回"))
     elif action == "unpublish":
-        publishing.article_unpublish(article=article, by=editor, reason=reason)
-        messages.success(request, _("已下线"))
+        article = publishing.article_unpublish(article=article, by=editor, reason=reason)
+        taken_down = article.status == Article.Status.TAKEN_DOWN
+        messages.success(request, _("已下架") if taken_down else _("已下线"))
+    elif action == "lift":
+        publishing.article_takedown_lift(article=article, by=editor, reason=reason)
+        messages.success(request, _("已解除下架，文章回到“已下线”，作者可修改后重新提交"))
     else:
         publishing.article_restore(article=article, by=editor)
         messages.success(request, _("已恢复"))

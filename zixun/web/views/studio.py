@@ -202,6 +202,8 @@ def _render_editor(
         "history": audit_list_for(target=article)[:20],
         "revisions": article_selectors.revision_list(article=article)[:20],
         "live": article.status == Article.Status.PUBLISHED,
+        # 已下架: the form is shown read-only, with the editor's reason; only an editor lifts it.
+        "locked": article.status == Article.Status.TAKEN_DOWN,
     }
     return render(request, "web/studio/edit.html", context, status=status)
 
@@ -349,9 +351,22 @@ def application_avatar(request: HttpRequest, application_id: int) -> FileRespons
 
 @require_GET
 def article_revisions(request: HttpRequest, article_id: int) -> HttpResponse:
-    """The public revision history of a published article (更新记录)."""
-    article = article_selectors.article_get_published(article_id=article_id)
-    if article is None:
-        raise Http404
-    revisions = article_selectors.revision_list(article=article)
-    return render(request, "web/revisions.html", {"article": article, "revisions": revisions})
+    """The revision history (更新记录): public for a published article, without the revisions
+    a takedown hid; the account's members and editors see every revision, in any state."""
+    article: Article | None = None
+    if request.user.is_authenticated:
+        try:
+            article = article_selectors.article_get_for_edit(
+                user=acting_user(request), article_id=article_id
+            )
+        except Article.DoesNotExist:
+            article = None
+    if article is not None:
+        revisions = article_selectors.revision_list(article=article)
+    else:
+        article = article_selectors.article_get_published(article_id=article_id)
+        if article is None:
+            raise Http404
+        revisions = article_selectors.revision_list_public(article=article)
+    context = {"article": article, "revisions": revisions}
+    return render(request, "web/revisions.html", context)
