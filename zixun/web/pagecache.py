@@ -153,12 +153,12 @@ def _reader_page(
         if response.status_code != 200 or response.streaming:
             return response
         meta = getattr(request, "zixun_page_meta", {})
-        hit = (response.content.decode(), response["Content-Type"], meta)
+        hit = (readerpage.page_split(response.content.decode()), response["Content-Type"], meta)
         if not response.cookies:
             cache.set(key, hit, seconds)
-    html, content_type, meta = hit
+    parts, content_type, meta = hit
     return HttpResponse(
-        readerpage.page_fill(html, request=request, user=user, meta=meta),
+        readerpage.page_fill(parts, request=request, user=user, meta=meta),
         content_type=content_type,
     )
 

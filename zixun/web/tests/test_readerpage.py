@@ -103,3 +103,26 @@ def test_a_publish_elsewhere_starts_a_new_page_for_signed_in_readers_too():
 
     site_version_bump()  # what the publish pipeline does
     assert newer.title in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_split_page_keeps_each_owners_part_and_fills_every_marker(rf):
+    # given a page with a marker inside one reader's part and one outside any
+    from zixun.web.readerpage import own_mark, page_fill, page_split
+
+    own = own_mark()
+    html = (
+        f"<p>{mark('name')}</p><!--{own}:7--><form>{mark('csrf')}</form><!--/{own}-->"
+        f"<!--{own}:editor--><a>审核</a><!--/{own}--><i>{mark('like-count')}</i>"
+    )
+    parts = page_split(html)
+    reader, other = UserFactory(pk=7, username="seven"), UserFactory(username="other")
+    request = rf.get("/")
+    # when it is filled for its owner and for another reader
+    mine = page_fill(parts, request=request, user=reader, meta={})
+    theirs = page_fill(parts, request=request, user=other, meta={})
+    # then the owner gets the form with a token, the other reader nothing of it
+    assert mine.startswith("<p>seven</p><form>")
+    assert "<form>" not in theirs
+    assert "审核" not in mine
+    assert mark("") not in mine
+    assert mark("") not in theirs
