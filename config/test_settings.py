@@ -1,6 +1,8 @@
 """Test settings: only speed and isolation differ from config.settings."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 from config.settings import *  # noqa: F403
@@ -22,7 +24,11 @@ if REDIS_URL:
 else:
     # Each test run its own shared cache (inherited by the processes it starts), apart from a
     # running site's and from other runs.
-    CACHES["shared"]["LOCATION"] = os.environ.setdefault(
-        "ZIXUN_TEST_SHARED_CACHE_DIR", tempfile.mkdtemp(prefix="zixun-test-shared-")
-    )
+    if "ZIXUN_TEST_SHARED_CACHE_DIR" not in os.environ:
+        # The run that makes the folder removes it when it ends; its subprocesses only use it.
+        os.environ["ZIXUN_TEST_SHARED_CACHE_DIR"] = tempfile.mkdtemp(prefix="zixun-test-shared-")
+        atexit.register(
+            shutil.rmtree, os.environ["ZIXUN_TEST_SHARED_CACHE_DIR"], ignore_errors=True
+        )
+    CACHES["shared"]["LOCATION"] = os.environ["ZIXUN_TEST_SHARED_CACHE_DIR"]
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
