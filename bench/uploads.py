@@ -11,16 +11,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
-import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.errors import BenchError
+from zixun.core.testing import png_blank
 
 GOAL_MB = 100.0
 
@@ -30,6 +29,7 @@ import json, resource, sys, time
 import django
 django.setup()
 from django.conf import settings
+from zixun.core.testing import png_blank
 from zixun.core.images import ImageError, image_process
 data = open(sys.argv[1], "rb").read()
 
@@ -79,25 +79,6 @@ class UploadResult:
     seconds: float
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body)
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-
-def _png(width: int, height: int, *, depth: int, colour: int, channels: int) -> bytes:
-    """A real PNG of blank rows, compressed row by row (never the whole image in memory)."""
-    compressor = zlib.compressobj(9)
-    row = b"\0" * (1 + width * channels * depth // 8)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", idat)
-        + _png_chunk(b"IEND", b"")
-    )
-
-
 def _encoded(image: object, image_format: str, **params: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, image_format, **params)  # type: ignore[attr-defined]
@@ -141,24 +122,24 @@ FILES: list[tuple[str, str, Callable[[], bytes]]] = [
     (
         "rgba_png_6320",
         "the audit's file: 6320×6320 RGBA PNG, 155 KB",
-        lambda: _png(6320, 6320, depth=8, colour=6, channels=4),
+        lambda: png_blank(6320, 6320, depth=8, colour=6, channels=4),
     ),
     ("large_jpeg", "7000×5000 JPEG photo (35 MP)", lambda: _photo_jpeg(7000, 5000)),
     (
         "png_16_bit",
         "16-bit grey PNG, 6000×6000",
-        lambda: _png(6000, 6000, depth=16, colour=0, channels=1),
+        lambda: png_blank(6000, 6000, depth=16, colour=0, channels=1),
     ),
     (
         "png_16_bit_rgba",
         "16-bit RGBA PNG, 4000×4000",
-        lambda: _png(4000, 4000, depth=16, colour=6, channels=4),
+        lambda: png_blank(4000, 4000, depth=16, colour=6, channels=4),
     ),
     ("gif_many_frames", "GIF of 300 frames, 800×600", _many_frames_gif),
     (
         "bomb_png",
         "decompression bomb: 1-bit PNG of 30000×30000",
-        lambda: _png(30000, 30000, depth=1, colour=0, channels=1),
+        lambda: png_blank(30000, 30000, depth=1, colour=0, channels=1),
     ),
     ("truncated_jpeg", "a 3000×2000 JPEG cut in half", _truncated_jpeg),
     ("normal_jpeg", "a 4000×3000 phone photo", lambda: _photo_jpeg(4000, 3000)),
@@ -166,12 +147,12 @@ FILES: list[tuple[str, str, Callable[[], bytes]]] = [
     (
         "long_rgb_png",
         "the largest accepted kind: 1080×5800 RGB PNG (long screenshot)",
-        lambda: _png(1080, 5800, depth=8, colour=2, channels=3),
+        lambda: png_blank(1080, 5800, depth=8, colour=2, channels=3),
     ),
     (
         "long_rgba_png",
         "1080×5800 RGBA PNG, transparent",
-        lambda: _png(1080, 5800, depth=8, colour=6, channels=4),
+        lambda: png_blank(1080, 5800, depth=8, colour=6, channels=4),
     ),
 ]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import struct
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
@@ -68,3 +70,26 @@ def link_walk(client: Client, url: str, *, rel: str = "next") -> list[str]:
         href = link_href(pages[-1], rel)
         url = urljoin(url, href) if href else ""
     return pages
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """One PNG chunk: length, type, body and CRC."""
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_blank(
+    width: int, height: int, *, depth: int = 8, colour: int = 6, channels: int = 4
+) -> bytes:
+    """A real PNG of blank rows (RGBA by default), compressed row by row: a few hundred KB
+    for millions of pixels, never the whole image in memory (the tests' and the bench's
+    hostile uploads)."""
+    compressor = zlib.compressobj(9)
+    row = b"\0" * (1 + width * channels * depth // 8)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )

@@ -25,7 +25,7 @@ from zixun.core.images import (
     alt_text_clean,
     image_process,
 )
-from zixun.core.testing import exactly
+from zixun.core.testing import exactly, png_blank, png_chunk
 
 MAX_BYTES = 5 * MEGABYTE
 MAX_PIXELS = 40_000_000
@@ -56,10 +56,6 @@ def close_to(pixel, colour, tolerance=40):
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=False))
 
 
-def png_chunk(kind, body):
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
 def png_bilevel(width, height, *, rows=True):
     """A 1-bit PNG of the given size; its IDAT is all zeros, or 16 bytes if not ``rows``."""
     compressor = zlib.compressobj(9)
@@ -69,20 +65,6 @@ def png_bilevel(width, height, *, rows=True):
     else:
         idat = zlib.compress(b"\0" * 16)
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def png_blank(width, height, *, depth=8, colour=6, channels=4):
-    """A real PNG of blank rows (RGBA by default), compressed row by row: a few hundred KB."""
-    compressor = zlib.compressobj(9)
-    row = b"\0" * (1 + width * channels * depth // 8)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + png_chunk(b"IHDR", header)
