@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -232,3 +232,64 @@ def revision_list_public(*, article: Article) -> QuerySet[Revision]:
 
 def image_list_for_creator(*, creator_id: int, limit: int = 60) -> list[Image]:
     return list(Image.objects.filter(creator_id=creator_id)[:limit])
+
+
+def _empty_draft() -> Q:
+    """A draft nobody has written in yet: what 写文章 opened and the creator left."""
+    return Q(
+        status=Article.Status.DRAFT, deleted_at__isnull=True, title="", body_source="",
+        summary="", tags=[], cover_image="",
+    )  # fmt: skip
+
+
+def article_list_for_studio_written(
+    *, user: User, page: PageRequest | None = None
+) -> Page[Article]:
+    """The studio's list without the empty drafts that 写文章 opened and the creator left."""
+    queryset = Article.objects.filter(creator__members=user, deleted_at__isnull=True).exclude(
+        _empty_draft()
+    )
+    return keyset_page(
+        queryset.select_related("creator", "channel"), page or PageRequest(), STUDIO_PAGE, NEWEST_ID
+    )
+
+
+def article_get_empty_draft(*, creator_id: int) -> Article | None:
+    """The account's oldest empty draft, which 写文章 opens again rather than adding another."""
+    return Article.objects.filter(_empty_draft(), creator_id=creator_id).order_by("id").first()
+
+
+@dataclass(frozen=True)
+class StudioTotals:
+    articles: int
+    views: int
+    likes: int
+    comments: int
+    shares: int
+
+
+def article_totals_for_studio(*, user: User) -> dict[int, StudioTotals]:
+    """Each of the user's accounts: its articles and their reads, likes, comments and shares."""
+    rows = (
+        Article.objects.filter(creator__members=user, deleted_at__isnull=True)
+        .exclude(_empty_draft())
+        .values("creator_id")
+        .annotate(
+            n=Count("id"),
+            n_views=Sum("view_count"),
+            n_likes=Sum("like_count"),
+            n_comments=Sum("comment_count"),
+            n_shares=Sum("share_count"),
+        )
+        .order_by()
+    )
+    return {
+        row["creator_id"]: StudioTotals(
+            row["n"],
+            row["n_views"] or 0,
+            row["n_likes"] or 0,
+            row["n_comments"] or 0,
+            row["n_shares"] or 0,
+        )
+        for row in rows
+    }

@@ -546,3 +546,40 @@ def test_an_applications_avatar_is_only_for_the_applicant_and_editors(client, wr
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
         assert "no-store" in response["Cache-Control"]
+
+
+def test_studio_home_shows_each_articles_counts_and_the_totals(client, writer, draft):
+    Article.objects.filter(pk=draft.pk).update(
+        view_count=1234, like_count=56, comment_count=7, share_count=89
+    )
+    client.force_login(writer)
+    html = client.get(reverse("web:studio")).content.decode()
+    for count in ("1234", "56", "89"):
+        assert f">{count}<" in html
+    assert 'class="studio-totals"' in html
+
+
+def test_a_long_title_keeps_its_full_text_in_a_title_attribute(client, writer, draft):
+    title = "长" * 120
+    Article.objects.filter(pk=draft.pk).update(title=title)
+    client.force_login(writer)
+    html = client.get(reverse("web:studio")).content.decode()
+    assert f'title="{title}"' in html
+
+
+def test_opening_write_and_leaving_leaves_no_empty_draft(client, writer, creator):
+    client.force_login(writer)
+    first = client.post(reverse("web:studio-new"), {"creator": creator.pk})
+    again = client.post(reverse("web:studio-new"), {"creator": creator.pk})
+    assert first["Location"] == again["Location"]  # the empty draft is opened again
+    assert Article.objects.filter(creator=creator).count() == 1
+    assert "（无标题）" not in client.get(reverse("web:studio")).content.decode()
+
+
+def test_the_history_is_in_words(client, writer, draft):
+    client.force_login(writer)
+    client.post(reverse("web:studio-article", args=[draft.pk]), {**form_data(), "action": "submit"})
+    html = client.get(reverse("web:studio-article", args=[draft.pk])).content.decode()
+    assert "提交审核" in html
+    assert "新建草稿" in html
+    assert "article.submit" not in html

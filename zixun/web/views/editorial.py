@@ -3,7 +3,7 @@ restores and the audit log. Non-editors get 404: the pages do not exist for them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -18,11 +18,14 @@ from zixun.articles import selectors as article_selectors
 from zixun.articles.models import Article
 from zixun.articles.services import publishing, review
 from zixun.articles.services.checks import ArticleError
+from zixun.audit.models import AuditEntry
 from zixun.audit.selectors import audit_list_for, audit_list_latest
+from zixun.audit.wording import AuditLine, audit_lines
 from zixun.core.pagination import PageRequest
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Application
 from zixun.creators.services import ApplicationError, application_approve, application_reject
+from zixun.engagement.models import Comment
 from zixun.engagement.selectors import comment_list_pending
 from zixun.engagement.services import EngagementError, comment_review
 from zixun.web.forms import ApproveForm, ReasonForm
@@ -31,6 +34,18 @@ from zixun.web.pagecache import page_cache_forget
 from zixun.web.views.reading import paginated
 
 View = Callable[..., Any]
+
+
+def _in_words(entries: Iterable[AuditEntry]) -> list[AuditLine]:
+    """The entries in words, each linked to its target (a comment to its place on its article)."""
+    rows = list(entries)
+    comment_ids = [e.target_id for e in rows if e.target_type == "engagement.comment"]
+    comment_articles = (
+        dict(Comment.objects.filter(pk__in=comment_ids).values_list("pk", "article_id"))
+        if comment_ids
+        else {}
+    )
+    return audit_lines(rows, for_editor=True, comment_articles=comment_articles)
 
 
 @editor_required
@@ -42,7 +57,7 @@ def editor_home(request: HttpRequest) -> HttpResponse:
         "articles": article_selectors.article_list_pending(),
         "deleted": article_selectors.article_list_deleted(),
         "comments": comment_list_pending(),
-        "audit": audit_list_latest(limit=50),
+        "audit": _in_words(audit_list_latest(limit=50)),
     }
     return render(request, "web/editor/home.html", context)
 
@@ -101,7 +116,7 @@ def application_review(request: HttpRequest, application_id: int) -> HttpRespons
         "application": application,
         "approve_form": approve_form,
         "reason_form": reason_form,
-        "history": audit_list_for(target=application),
+        "history": _in_words(audit_list_for(target=application)),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "web/editor/application.html", context, status=status)
@@ -141,7 +156,7 @@ def article_review(request: HttpRequest, article_id: int) -> HttpResponse:
     context = {
         "article": article,
         "reason_form": reason_form,
-        "history": audit_list_for(target=article),
+        "history": _in_words(audit_list_for(target=article)),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "web/editor/article.html", context, status=status)

@@ -21,12 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zixun.accounts.models import User
 from zixun.articles import selectors as article_selectors
+from zixun.articles.limits import TITLE_MAX
 from zixun.articles.markdown import markdown_render
 from zixun.articles.models import Article
 from zixun.articles.sanitize import summary_from_text
 from zixun.articles.services import drafts, images, publishing, review
 from zixun.articles.services.checks import ArticleError, ArticleInput
 from zixun.audit.selectors import audit_list_for
+from zixun.audit.wording import audit_lines
 from zixun.channels.selectors import channel_list_nav
 from zixun.core.pagination import PageRequest
 from zixun.core.ratelimit import rate_limited
@@ -97,9 +99,12 @@ def _initial(article: Article) -> dict[str, Any]:
 @paginated
 def studio_home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
+    totals = article_selectors.article_totals_for_studio(user=user)
+    creators = creator_selectors.creator_list_for_member(user=user)
     context = {
-        "creators": creator_selectors.creator_list_for_member(user=user),
-        "page": article_selectors.article_list_for_studio(
+        "creators": creators,
+        "accounts": [(creator, totals.get(creator.pk)) for creator in creators],
+        "page": article_selectors.article_list_for_studio_written(
             user=user, page=PageRequest.from_query(request.GET)
         ),
         "applications": creator_selectors.application_list_for_applicant(user=user),
@@ -110,7 +115,12 @@ def studio_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def article_new(request: HttpRequest) -> HttpResponse:
+    """写文章: opens the account's empty draft, or starts one. An empty draft is listed nowhere,
+    so one that is left is never seen, and 写文章 opens it again instead of adding another."""
     creator = _creator_or_404(request, id_param(request.POST.get("creator")))
+    article = article_selectors.article_get_empty_draft(creator_id=creator.pk)
+    if article is not None:
+        return redirect("web:studio-article", article_id=article.pk)
     article = drafts.article_create(
         creator=creator,
         by=acting_user(request),
@@ -199,7 +209,10 @@ def _render_editor(
         "schedule": schedule,
         "channels": channel_list_nav(),
         "images": article_selectors.image_list_for_creator(creator_id=article.creator_id),
-        "history": audit_list_for(target=article)[:20],
+        "history": audit_lines(
+            audit_list_for(target=article)[:20], for_editor=False, comment_articles={}
+        ),
+        "title_max": TITLE_MAX,
         "revisions": article_selectors.revision_list(article=article)[:20],
         "live": article.status == Article.Status.PUBLISHED,
         # 已下架: the form is shown read-only, with the editor's reason; only an editor lifts it.
@@ -282,7 +295,7 @@ def image_upload(request: HttpRequest) -> HttpResponse:
     markdown = f"![{image.alt}]({image.file.url})"
     if json_wanted:
         return JsonResponse(
-            {"ok": True, "id": image.pk, "url": image.file.url, "markdown": markdown}
+            {"ok": True, "id": image.pk, "url": image.file.url, "alt": image.alt, "markdown": markdown}
         )
     messages.success(request, _("图片已上传，可复制：%(md)s") % {"md": markdown})
     return redirect(back if back.startswith("/studio/") else reverse("web:studio"))

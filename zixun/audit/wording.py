@@ -1,0 +1,105 @@
+"""The audit log in words: an action code as a phrase, a target as a name and a link. No ORM.
+
+Entries keep their codes ("article.submit"); pages show "提交审核" in the reader's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from zixun.audit.models import AuditEntry
+
+ACTIONS: dict[str, Promise] = {
+    "application.submit": pgettext_lazy("audit", "提交入驻申请"),
+    "application.approve": pgettext_lazy("audit", "通过入驻申请"),
+    "application.reject": pgettext_lazy("audit", "退回入驻申请"),
+    "article.create": pgettext_lazy("audit", "新建草稿"),
+    "article.edit": pgettext_lazy("audit", "修改后退回草稿"),
+    "article.submit": pgettext_lazy("audit", "提交审核"),
+    "article.approve": pgettext_lazy("audit", "通过"),
+    "article.reject": pgettext_lazy("audit", "退回"),
+    "article.publish": pgettext_lazy("audit", "发布"),
+    "article.schedule": pgettext_lazy("audit", "设定定时发布"),
+    "article.unpublish": pgettext_lazy("audit", "下线"),
+    "article.takedown": pgettext_lazy("audit", "下架"),
+    "article.takedown_lift": pgettext_lazy("audit", "解除下架"),
+    "article.delete": pgettext_lazy("audit", "删除"),
+    "article.restore": pgettext_lazy("audit", "恢复"),
+    "article.revise": pgettext_lazy("audit", "发布修改"),
+    "article.pin": pgettext_lazy("audit", "置顶"),
+    "article.unpin": pgettext_lazy("audit", "取消置顶"),
+    "comment.hold": pgettext_lazy("audit", "跟贴转人工审核"),
+    "comment.approve": pgettext_lazy("audit", "跟贴通过"),
+    "comment.reject": pgettext_lazy("audit", "跟贴未通过"),
+    "image.upload": pgettext_lazy("audit", "上传图片"),
+    "user.delete": pgettext_lazy("audit", "注销用户"),
+}
+
+TARGETS: dict[str, Promise] = {
+    "articles.article": _("文章"),
+    "creators.application": _("入驻申请"),
+    "engagement.comment": _("跟贴"),
+    "articles.image": _("图片"),
+    "accounts.user": _("用户"),
+}
+
+
+def audit_phrase(action: str) -> str:
+    """The action in words; an unknown code is shown as it is rather than hidden."""
+    phrase = ACTIONS.get(action)
+    return str(phrase) if phrase is not None else action
+
+
+def audit_target_name(target_type: str, target_id: int) -> str:
+    kind = TARGETS.get(target_type)
+    return f"{kind if kind is not None else target_type} #{target_id}"
+
+
+def audit_target_url(
+    target_type: str, target_id: int, *, for_editor: bool, comment_articles: Mapping[int, int]
+) -> str:
+    """Where the target can be seen, or "" (a deleted user, an image, an unknown comment)."""
+    if target_type == "articles.article":
+        name = "web:editor-article" if for_editor else "web:article"
+        return reverse(name, kwargs={"article_id": target_id})
+    if target_type == "creators.application" and for_editor:
+        return reverse("web:editor-application", kwargs={"application_id": target_id})
+    if target_type == "engagement.comment" and target_id in comment_articles:
+        article = reverse("web:article", kwargs={"article_id": comment_articles[target_id]})
+        return f"{article}#comment-{target_id}"
+    return ""
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One entry as a page shows it."""
+
+    entry: AuditEntry
+    phrase: str
+    target: str
+    url: str
+
+
+def audit_lines(
+    entries: Iterable[AuditEntry], *, for_editor: bool, comment_articles: Mapping[int, int]
+) -> list[AuditLine]:
+    return [
+        AuditLine(
+            entry=entry,
+            phrase=audit_phrase(entry.action),
+            target=audit_target_name(entry.target_type, entry.target_id),
+            url=audit_target_url(
+                entry.target_type,
+                entry.target_id,
+                for_editor=for_editor,
+                comment_articles=comment_articles,
+            ),
+        )
+        for entry in entries
+    ]
