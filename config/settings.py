@@ -318,6 +318,7 @@ ZIXUN_ACCOUNTS_PER_ID = int(env("ZIXUN_ACCOUNTS_PER_ID", "1"))
 # 跟贴 (comments): the longest comment; hold every comment for review (per account too:
 # Creator.comments_premoderated); the filter hook; IP属地 (province) display.
 ZIXUN_COMMENT_MAX_CHARS = int(env("ZIXUN_COMMENT_MAX_CHARS", "2000"))
+ZIXUN_COMMENT_DEDUP_SECONDS = int(env("ZIXUN_COMMENT_DEDUP_SECONDS", "30"))
 ZIXUN_COMMENT_PREMODERATION = env_bool("ZIXUN_COMMENT_PREMODERATION", False)
 ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.screen_allow_all")
 # The search engine behind zixun.core.search (a dotted path to a class); the Null backend

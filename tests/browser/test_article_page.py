@@ -1,6 +1,7 @@
 """The reference article page in a real Chromium: every block visible, a screenshot, axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from zixun.channels.services import channel_defaults_ensure
 from zixun.demo.loading import demo_load_reference, demo_load_starter, reference_article_id
@@ -90,3 +91,133 @@ def test_article_page_has_no_serious_accessibility_violations(page, reference_ur
         if v["impact"] in {"serious", "critical"}
     ]
     assert serious == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def reader_page(browser, live_server, user, *, width=1280, language="zh-hans", js=True):  # type: ignore[no-untyped-def]
+    """A browser signed in as ``user`` (None: anonymous), in ``language``."""
+    from django.conf import settings
+    from django.test import Client
+
+    context = browser.new_context(
+        viewport={"width": width, "height": 900 if width > 600 else PHONE["height"]},
+        locale="zh-CN", bypass_csp=True, java_script_enabled=js,
+    )  # fmt: skip
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append(
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
+        )
+    context.add_cookies(cookies)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+def assert_nothing_wider_than_its_column(page) -> None:  # type: ignore[no-untyped-def]
+    too_wide = page.evaluate(
+        """() => [...document.querySelectorAll('main img, main svg, main figure')].filter((el) => {
+            if (!el.checkVisibility()) return false;
+            const column = el.closest('.main-col').getBoundingClientRect();
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && (box.left < column.left - 1 || box.right > column.right + 1);
+        }).map((el) => el.outerHTML.slice(0, 80))"""
+    )
+    assert too_wide == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_on_a_phone_the_menu_scrolls_and_the_bottom_bar_shows_the_readers_state(
+    browser, live_server, reference_url, artifacts
+):
+    from zixun.accounts.tests.factories import UserFactory
+    from zixun.demo.loading import reference_article_id
+    from zixun.engagement.services import article_like
+
+    reader = UserFactory(username="xiaoming")
+    article_like(user=reader, article_id=reference_article_id())
+    for user, name in [(None, "article-phone"), (reader, "article-phone-liked")]:
+        context, page = reader_page(browser, live_server, user, width=PHONE["width"])
+        try:
+            page.goto(reference_url)
+            # the channel menu is one row that scrolls sideways, so the title starts near the top
+            menu = page.locator(".channel-nav ul")
+            assert menu.evaluate("ul => getComputedStyle(ul).overflowX") == "auto"
+            tops = {
+                round(box["y"]) for box in (li.bounding_box() for li in menu.locator("li").all())
+            }
+            assert len(tops) == 1
+            assert page.locator("h1#article-title").bounding_box()["y"] < 200
+            # the bottom bar is visible at the foot of the screen, the buttons under the body not
+            bar = page.locator("nav.article-bar")
+            assert bar.is_visible()
+            box = bar.bounding_box()
+            assert abs(box["y"] + box["height"] - PHONE["height"]) <= 1
+            assert not page.locator(".article-actions").is_visible()
+            like = bar.locator("form[data-bar=like] button")
+            assert like.get_attribute("aria-pressed") == ("true" if user else "false")
+            assert_nothing_wider_than_its_column(page)
+            # at the end of the page, the bar covers none of the footer's links
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            last = page.locator(".site-footer .copyright").bounding_box()
+            assert last["y"] + last["height"] <= bar.bounding_box()["y"]
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(artifacts / f"{name}.png"))
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["script", "no script"])
+def test_a_refused_comment_shows_beside_the_box_and_keeps_the_text(
+    browser, live_server, reference_url, artifacts, js
+):
+    from zixun.accounts.tests.factories import UserFactory
+
+    context, page = reader_page(browser, live_server, UserFactory(), js=js)
+    try:
+        page.goto(reference_url)
+        page.fill("#comment-body", "   ")
+        page.locator("form.comment-form button[type=submit]").click()
+        error = page.locator("form.comment-form #comment-error")
+        expect(error).to_have_text("跟贴不能为空")
+        expect(page.locator("#comment-body")).to_have_value("   ")
+        expect(page.locator("#comment-body")).to_have_attribute("aria-invalid", "true")
+        box, message = page.locator("#comment-body").bounding_box(), error.bounding_box()
+        assert 0 <= message["y"] - (box["y"] + box["height"]) < 40  # right under the box
+        main = page.locator("main").bounding_box()
+        assert box["width"] >= main["width"] - 2  # the box is as wide as the column
+        if js:
+            page.screenshot(path=str(artifacts / "article-comment-error.png"), clip={
+                "x": 0, "y": box["y"] - 120, "width": 1280, "height": 300})  # fmt: skip
+    finally:
+        context.close()
+
+
+def test_screenshots_in_both_languages(browser, live_server, reference_url, artifacts):
+    from zixun.accounts.tests.factories import UserFactory
+    from zixun.demo.loading import reference_article_id
+    from zixun.engagement.services import article_favorite, article_like
+
+    reader = UserFactory(username="xiaoming")
+    article_like(user=reader, article_id=reference_article_id())
+    article_favorite(user=reader, article_id=reference_article_id())
+    for language in ("zh-hans", "en"):
+        for width in (1280, PHONE["width"]):
+            for user in (None, reader):
+                context, page = reader_page(
+                    browser, live_server, user, width=width, language=language
+                )
+                try:
+                    page.goto(reference_url)
+                    assert_nothing_wider_than_its_column(page)
+                    who = "reader" if user else "anonymous"
+                    page.screenshot(
+                        path=str(artifacts / f"article-{language}-{width}-{who}.png"),
+                        full_page=True,
+                    )
+                finally:
+                    context.close()

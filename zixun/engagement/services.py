@@ -9,6 +9,7 @@ rebuilds every counter from the rows.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -160,6 +161,25 @@ def _became_visible(comment: Comment, step: int) -> None:
         Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + step)
 
 
+def _recent_same_comment(
+    *, user: User, article: Article, parent: Comment | None, body: str
+) -> Comment | None:
+    """The reader's identical comment posted within ZIXUN_COMMENT_DEDUP_SECONDS (a double
+    click or a resent form), which a repeat returns instead of storing a second copy."""
+    seconds = settings.ZIXUN_COMMENT_DEDUP_SECONDS
+    if seconds <= 0:
+        return None
+    since = timezone.now() - timedelta(seconds=seconds)
+    return (
+        Comment.objects.filter(
+            user=user, article=article, parent=parent, body=body, created_at__gte=since
+        )
+        .exclude(status=Comment.Status.DELETED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @transaction.atomic
 def comment_create(
     *, user: User, article_id: int, body: str, parent_id: int | None = None, ip: str = ""
@@ -179,6 +199,9 @@ def comment_create(
             raise EngagementError(COMMENT_REPLY_UNAVAILABLE)
         if parent.parent_id:
             parent = Comment.objects.get(pk=parent.parent_id)
+    repeat = _recent_same_comment(user=user, article=article, parent=parent, body=body)
+    if repeat is not None:
+        return repeat
     verdict = _screen(body, user=user, article=article)
     if verdict == "block":
         raise EngagementError(COMMENT_BLOCKED)

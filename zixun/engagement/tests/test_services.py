@@ -1,4 +1,5 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
@@ -328,3 +329,32 @@ def test_concurrent_follows_make_no_duplicates():
     assert errors == []
     creator.refresh_from_db()
     assert creator.follower_count == Follow.objects.filter(creator=creator).count() == 1
+
+
+def test_the_same_comment_posted_twice_within_seconds_is_stored_once(writer, settings):
+    # given a reader who posts a comment, then the same text again at once (a double click)
+    settings.ZIXUN_COMMENT_DEDUP_SECONDS = 30
+    article = ArticleFactory()
+    first = services.comment_create(user=writer, article_id=article.pk, body="说得好")
+    again = services.comment_create(user=writer, article_id=article.pk, body=" 说得好 ")
+    # then one comment is stored and counted, and the repeat returns it
+    assert again.pk == first.pk
+    assert Comment.objects.filter(article=article).count() == 1
+    assert counts(article)[3] == 1
+    # but another reader, another text or a reply with the same text are comments of their own
+    other = services.comment_create(user=UserFactory(), article_id=article.pk, body="说得好")
+    reply = services.comment_create(
+        user=writer, article_id=article.pk, body="说得好", parent_id=first.pk
+    )
+    assert len({first.pk, other.pk, reply.pk}) == 3
+
+
+def test_the_same_comment_after_the_dedup_window_is_a_new_one(writer, settings):
+    # given a comment older than the window
+    settings.ZIXUN_COMMENT_DEDUP_SECONDS = 30
+    article = ArticleFactory()
+    first = services.comment_create(user=writer, article_id=article.pk, body="再说一遍")
+    Comment.objects.filter(pk=first.pk).update(created_at=first.created_at - timedelta(seconds=31))
+    # when the reader posts the same text, then it is stored
+    again = services.comment_create(user=writer, article_id=article.pk, body="再说一遍")
+    assert again.pk != first.pk

@@ -13,9 +13,11 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +26,8 @@ from django.views.decorators.http import require_POST
 
 from zixun.articles.selectors import article_get_published
 from zixun.core.clientaddr import client_address
-from zixun.core.ratelimit import rate_limited
+from zixun.core.errors import message_format
+from zixun.core.ratelimit import RATE_LIMITED, rate_limit_hit, rate_limited
 from zixun.creators.services import FollowError, creator_follow, creator_unfollow
 from zixun.engagement import services
 from zixun.engagement.models import Share
@@ -162,13 +165,45 @@ def creator_follow_toggle(request: HttpRequest, creator_id: int) -> HttpResponse
     return _answer(request, fallback, count=count, state=state)
 
 
+COMMENTS_PER_MINUTE = 5
+
+
+def _comment_refused(
+    request: HttpRequest, article_id: int, message: str, *, status: int = 400, reply: bool = False
+) -> HttpResponse:
+    """A refused comment: JSON for site.js; without JS, the article page rendered afresh (not
+    the cached copy) with the message beside the box and the text kept in it. A refused reply
+    goes back to the page with the message, as before."""
+    if wants_json(request):
+        return JsonResponse({"ok": False, "error": message}, status=status)
+    article = article_get_published(article_id=article_id)
+    if article is None or reply:
+        messages.error(request, message)
+        return redirect_back(request, _article_url(article_id) + "#comments")
+    from zixun.web.views.reading import article_context  # reading imports this module
+
+    context = {
+        **article_context(request, article),
+        "comment_error": message,
+        "comment_body": request.POST.get("body", "")[: settings.ZIXUN_COMMENT_MAX_CHARS * 2],
+    }
+    return render(request, "web/article.html", context, status=status)
+
+
 @csrf_when_signed_in
 @require_POST
-@rate_limited("comment", per_minute=5)
 @reader_required
 def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
     parent = request.POST.get("parent", "")
     fallback = _article_url(article_id) + "#comments"
+    wait = rate_limit_hit(
+        scope="comment", who=f"u{request.user.pk}", per_minute=COMMENTS_PER_MINUTE
+    )
+    if wait:
+        message = message_format(RATE_LIMITED, seconds=wait)
+        response = _comment_refused(request, article_id, message, status=429, reply=bool(parent))
+        response["Retry-After"] = str(wait)
+        return response
     try:
         comment = services.comment_create(
             user=acting_user(request),
@@ -178,12 +213,13 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
             ip=client_address(request),
         )
     except EngagementError as error:
-        return _error(request, fallback, str(error))
+        return _comment_refused(request, article_id, str(error), reply=bool(parent))
     page_cache_forget(request, _article_url(article_id))
     held = comment.status != comment.Status.VISIBLE
-    if not wants_json(request):
-        messages.success(request, _("跟贴已提交，审核后显示") if held else _("跟贴已发布"))
-    return _answer(request, fallback, comment_id=comment.pk, held=held)
+    message = _("跟贴已提交，审核后显示") if held else _("跟贴已发布")
+    if not wants_json(request) or (request.POST.get("then") == "reload" and not held):
+        messages.success(request, message)  # site.js reloads the page to show the comment
+    return _answer(request, fallback, comment_id=comment.pk, held=held, message=message)
 
 
 @csrf_when_signed_in

@@ -164,8 +164,13 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = articles.article_get_published(article_id=article_id)
     if article is None:
         raise Http404
+    return render(request, "web/article.html", article_context(request, article))
+
+
+def article_context(request: HttpRequest, article: Article) -> dict[str, object]:
+    """The article page's context; a comment refused without JS renders it too (engagement.py)."""
     sort = "new" if request.GET.get("comments") == "new" else "hot"
-    context = {
+    return {
         "article": article,
         "related": articles.article_list_related(article=article),
         "past": articles.article_list_past(article=article),
@@ -182,7 +187,6 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             creator=article.creator,
         ),
     }
-    return render(request, "web/article.html", context)
 
 
 @require_GET

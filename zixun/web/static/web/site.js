@@ -24,8 +24,16 @@ const csrfToken = (form) => {
   return input ? input.value : "";
 };
 
+// The article's like and favourite appear twice (under the body and in the phone's bottom
+// bar): a press updates both.
+const toggleForms = (form) => {
+  const name = form.dataset.toggle || form.dataset.bar;
+  if (name === "follow") return [form];
+  return document.querySelectorAll(`form[data-toggle="${name}"], form[data-bar="${name}"]`);
+};
+
 document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form[data-toggle]");
+  const form = event.target.closest("form[data-toggle], form[data-bar]");
   if (!form) return;
   event.preventDefault();
   const body = new FormData(form);
@@ -39,17 +47,58 @@ document.addEventListener("submit", (event) => {
       return;
     }
     if (!data.ok) { window.alert(data.error); return; }
-    const button = form.querySelector("button");
-    const action = form.querySelector("input[name=action]");
-    action.value = data.state ? "off" : "on";
-    button.classList.toggle("is-on", data.state);
-    button.setAttribute("aria-pressed", String(data.state));
-    const count = button.querySelector(".count");
-    if (count) count.textContent = data.count;
-    if (button.dataset.on) button.textContent = data.state ? button.dataset.on : button.dataset.off;
+    toggleForms(form).forEach((each) => {
+      const button = each.querySelector("button");
+      const action = each.querySelector("input[name=action]");
+      action.value = data.state ? "off" : "on";
+      button.classList.toggle("is-on", data.state);
+      button.setAttribute("aria-pressed", String(data.state));
+      const count = button.querySelector(".count");
+      if (count) count.textContent = data.count;
+      if (button.dataset.on) button.textContent = data.state ? button.dataset.on : button.dataset.off;
+    });
     const followers = document.querySelector(".author-stats .followers");
     if (form.dataset.toggle === "follow" && followers) followers.textContent = data.count;
   }).catch(() => form.submit());
+});
+
+// 跟贴 without a reload on error: a refused comment (empty, too long, too frequent, not
+// allowed) shows its message beside the box and the text stays. Without this script the
+// form posts and the page comes back with the message and the text.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-comment]");
+  if (!form) return;
+  event.preventDefault();
+  const error = form.querySelector(".form-error");
+  const box = form.querySelector("textarea");
+  const button = form.querySelector("button[type=submit]");
+  const show = (text, done) => {
+    error.textContent = text;
+    error.hidden = !text;
+    error.classList.toggle("is-done", Boolean(done));
+    box.setAttribute("aria-invalid", String(Boolean(text) && !done));
+  };
+  button.disabled = true;
+  const body = new FormData(form);
+  body.append("then", "reload"); // the page reloads to show the comment, with the message
+  fetch(form.getAttribute("action"), {
+    method: "POST", body, credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+  }).then((r) => r.json()).then((data) => {
+    button.disabled = false;
+    if (!data.ok) { show(data.error); box.focus(); return; }
+    if (data.held) { box.value = ""; show(data.message, true); return; }
+    window.location.hash = `comment-${data.comment_id}`;
+    window.location.reload();
+  }).catch(() => { button.disabled = false; form.submit(); });
+});
+
+// The bottom bar's 分享 opens the share menu at the top of the article.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-open-share]");
+  const menu = document.querySelector(".share-menu");
+  if (!link || !menu) return;
+  menu.open = true;
 });
 
 // Count copy-link and QR-code shares (the social ones post their own form).
@@ -62,8 +111,10 @@ const countShare = (element) => {
     method: "POST", body, credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
   }).then((r) => r.json()).then((data) => {
-    const count = document.querySelector(".share-count");
-    if (data.ok && count) count.textContent = data.count;
+    if (!data.ok) return;
+    document.querySelectorAll(".share-count, .bar-share-count").forEach((count) => {
+      count.textContent = data.count;
+    });
   });
 };
 document.addEventListener("click", (event) => {
