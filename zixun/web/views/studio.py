@@ -295,7 +295,13 @@ def image_upload(request: HttpRequest) -> HttpResponse:
     markdown = f"![{image.alt}]({image.file.url})"
     if json_wanted:
         return JsonResponse(
-            {"ok": True, "id": image.pk, "url": image.file.url, "alt": image.alt, "markdown": markdown}
+            {
+                "ok": True,
+                "id": image.pk,
+                "url": image.file.url,
+                "alt": image.alt,
+                "markdown": markdown,
+            }
         )
     messages.success(request, _("图片已上传，可复制：%(md)s") % {"md": markdown})
     return redirect(back if back.startswith("/studio/") else reverse("web:studio"))
