@@ -54,6 +54,14 @@ def comment_list_for_article(
     return keyset_page(queryset, page or PageRequest(), size, SORTS.get(sort, MOST_REPLIES))
 
 
+def comment_article_ids(*, comment_ids: list[int]) -> dict[int, int]:
+    """The article of each comment, by comment id (one query; none for no ids)."""
+    if not comment_ids:
+        return {}
+    rows = Comment.objects.filter(pk__in=comment_ids).values_list("pk", "article_id")
+    return dict(rows)
+
+
 def comment_list_pending(*, limit: int = 50) -> QuerySet[Comment]:
     return (
         Comment.objects.filter(status=Comment.Status.PENDING)

@@ -25,8 +25,7 @@ from zixun.core.pagination import PageRequest
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Application
 from zixun.creators.services import ApplicationError, application_approve, application_reject
-from zixun.engagement.models import Comment
-from zixun.engagement.selectors import comment_list_pending
+from zixun.engagement.selectors import comment_article_ids, comment_list_pending
 from zixun.engagement.services import EngagementError, comment_review
 from zixun.web.forms import ApproveForm, ReasonForm
 from zixun.web.http import acting_user, editor_required
@@ -40,11 +39,7 @@ def _in_words(entries: Iterable[AuditEntry]) -> list[AuditLine]:
     """The entries in words, each linked to its target (a comment to its place on its article)."""
     rows = list(entries)
     comment_ids = [e.target_id for e in rows if e.target_type == "engagement.comment"]
-    comment_articles = (
-        dict(Comment.objects.filter(pk__in=comment_ids).values_list("pk", "article_id"))
-        if comment_ids
-        else {}
-    )
+    comment_articles = comment_article_ids(comment_ids=comment_ids)
     return audit_lines(rows, for_editor=True, comment_articles=comment_articles)
 
 
