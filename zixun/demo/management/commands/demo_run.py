@@ -19,6 +19,17 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a child to stop, and make it stop if it has not within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Command(BaseCommand):
     help = (
         "Migrate, collect static files, load the demo content, then serve the site "
@@ -43,12 +54,15 @@ class Command(BaseCommand):
         shown = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
         self.stdout.write(_("资讯已启动：%(url)s") % {"url": f"http://{shown}:{options['port']}/"})
         self.stdout.flush()
+        server = subprocess.Popen(  # noqa: S603
+            granian_argv(host=options["host"], port=options["port"], workers=1)
+        )
         try:
-            subprocess.run(  # noqa: S603
-                granian_argv(host=options["host"], port=options["port"], workers=1), check=False
-            )
+            server.wait()
         except KeyboardInterrupt:
             pass
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            # SIGTERM lets granian stop its workers; a SIGKILL (what subprocess.run sends on
+            # an interrupt) would leave them orphaned and still serving.
+            _stop(server)
+            _stop(worker)
