@@ -115,8 +115,14 @@ DEMO_PEOPLE = [
 ]
 
 
+def demo_email(username: str) -> str:
+    """The sign-in email of a demo person (a reserved domain: no mail leaves)."""
+    return f"{username}@demo.zixun.invalid"
+
+
 def demo_load_people(*, var_dir: Path) -> list[tuple[str, str, str]]:
-    """An editor and a creator member, with random passwords kept in var/demo-people.txt.
+    """An editor and a creator member, with random passwords kept in var/demo-people.txt,
+    one line each: user name, sign-in email, password.
 
     Returns (username, email, password) for each, so that `make demo` can print them.
     """
@@ -128,11 +134,12 @@ def demo_load_people(*, var_dir: Path) -> list[tuple[str, str, str]]:
     known: dict[str, str] = {}
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
-            name, _, password = line.partition(" ")
-            known[name] = password
+            fields = line.split()
+            if len(fields) >= 2:  # "name email password", or "name password" (older files)
+                known[fields[0]] = fields[-1]
     people = []
     for username, role, account in DEMO_PEOPLE:
-        email = f"{username}@demo.zixun.invalid"
+        email = demo_email(username)
         user = User.objects.filter(username=username).first()
         if user is None or username not in known:
             known[username] = secrets.token_urlsafe(9)
@@ -148,6 +155,8 @@ def demo_load_people(*, var_dir: Path) -> list[tuple[str, str, str]]:
                 creator.members.add(user)
         people.append((username, email, known[username]))
     var_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{n} {p}\n" for n, p in known.items()), encoding="utf-8")
+    path.write_text(
+        "".join(f"{n} {demo_email(n)} {p}\n" for n, p in known.items()), encoding="utf-8"
+    )
     path.chmod(0o600)
     return people

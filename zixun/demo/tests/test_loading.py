@@ -101,3 +101,16 @@ def test_demo_people_can_sign_in_and_keep_their_passwords(tmp_path, client):
     assert response.status_code == 302
     assert Creator.objects.get(name="晨江晚报").members.filter(username="chenjiang").exists()
     assert client.get("/studio/").status_code == 200
+
+
+def test_the_people_file_lists_each_sign_in_email_and_reads_older_files(tmp_path):
+    from zixun.demo.loading import demo_email, demo_load_people
+
+    # given a file in the older "name password" form
+    (tmp_path / "demo-people.txt").write_text("editor oldsecret\n", encoding="utf-8")
+    demo_load_starter()
+    # when the people are loaded
+    people = {name: password for name, _email, password in demo_load_people(var_dir=tmp_path)}
+    # then the file names each person's sign-in email beside the password
+    lines = (tmp_path / "demo-people.txt").read_text(encoding="utf-8").splitlines()
+    assert lines == [f"{name} {demo_email(name)} {people[name]}" for name in people]
