@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 
 from zixun.web.views import signin
 
@@ -12,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", signin.login),
     path("accounts/", include("allauth.urls")),
     path("me/", include("zixun.web.me_urls")),
+    # Browsers that ignore the page's <link rel="icon"> ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("", include("zixun.web.urls")),
 ]
 

@@ -409,3 +409,14 @@ def test_the_500_page_renders_without_a_request_context():
 
     html = render_to_string("500.html")
     assert "服务器出错了" in html
+
+
+def test_every_page_names_the_site_icon_and_favicon_ico_leads_to_it(client):
+    page = client.get(reverse("web:home")).content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
+    served = client.get(icon)
+    served.close()  # a file response: close its file
+    assert served.status_code == 200
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == icon
