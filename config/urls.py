@@ -1,10 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.generic import RedirectView
 
-from zixun.web.views import signin
+from zixun.web.views import reading, signin
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # The admin signs in through the site's sign-in and its limits (docs/security.md, 2).
@@ -15,7 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("zixun.web.me_urls")),
     # Browsers that ignore the page's <link rel="icon"> ask for /favicon.ico.
-    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
+    path("favicon.ico", reading.favicon),
     path("", include("zixun.web.urls")),
 ]
 

@@ -12,9 +12,11 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from zixun.articles import selectors as articles
@@ -282,3 +284,12 @@ def mode_set(request: HttpRequest, mode: str, state: str) -> HttpResponse:
     else:
         response.delete_cookie(cookie, samesite="Lax")
     return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, for browsers that ignore the page's icon link: the site icon.
+
+    Resolved per request: the static file's hashed name exists only after collectstatic.
+    """
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
