@@ -26,7 +26,7 @@ def test_zixun_import_articles_runs_the_import_command(tmp_path, capsys):
     }
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     main(["import-articles", str(path), "--no-progress"])
-    assert "新增 created 1" in capsys.readouterr().out
+    assert "新增 1 · 更新 0" in capsys.readouterr().out
     assert Article.objects.get().title == "命令行导入"
 
 

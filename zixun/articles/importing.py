@@ -31,7 +31,7 @@ from zixun.articles.sanitize import body_from_input, summary_from_text
 from zixun.articles.services.counters import creator_articles_recount
 from zixun.channels.models import Channel
 from zixun.channels.selectors import channel_resolver
-from zixun.core.errors import ServiceError
+from zixun.core.errors import ServiceError, message_format
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.creators.services import creator_get_or_create
@@ -51,6 +51,8 @@ BAD_ORIGINAL = _("is_original 须为 true 或 false")
 BAD_URL = _("url 须为 http(s) 地址")
 NO_ACCOUNT = _("缺少 source 或 account，且未指定 --account")
 DUPLICATE_IN_FILE = _("id 在本文件中重复（第 %(line)s 行已出现）")
+SKIP_REASON = _("跳过 %(count)s 条：%(reason)s（首次在第 %(line)s 行）")
+IMPORT_SUMMARY = _("新增 %(created)s · 更新 %(updated)s · 未变 %(unchanged)s · 跳过 %(skipped)s")
 
 
 class RecordError(ServiceError):
@@ -63,10 +65,28 @@ class ImportStats:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Why records were skipped: one entry per kind of refusal (its message before the
+    # details are filled in), with the first such line, its full reason and the count.
+    skip_kinds: dict[str, tuple[int, str, int]] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
         return len(self.errors)
+
+    def skip(self, line: int, error: RecordError) -> None:
+        reason = str(error)
+        self.errors.append((line, reason))
+        kind = str(error.message)
+        first, first_reason, count = self.skip_kinds.get(kind, (line, reason, 0))
+        self.skip_kinds[kind] = (first, first_reason, count + 1)
+
+    def skip_reasons(self) -> list[str]:
+        """A line per kind of refusal, the most frequent first."""
+        kinds = sorted(self.skip_kinds.values(), key=lambda kind: (-kind[2], kind[0]))
+        return [
+            message_format(SKIP_REASON, reason=reason, count=count, line=line)
+            for line, reason, count in kinds
+        ]
 
 
 @dataclass(frozen=True)
@@ -259,6 +279,17 @@ def records_save(records: list[Record], stats: ImportStats) -> set[int]:
     return touched
 
 
+def import_summary(stats: ImportStats) -> str:
+    """新增 · 更新 · 未变 · 跳过, in the active language."""
+    return message_format(
+        IMPORT_SUMMARY,
+        created=stats.created,
+        updated=stats.updated,
+        unchanged=stats.unchanged,
+        skipped=stats.skipped,
+    )
+
+
 def articles_import(path: Path, **options: Any) -> ImportStats:
     """Import a JSON Lines file (plain or .gz); see the module docstring."""
     with open_lines(path) as lines:
@@ -297,7 +328,7 @@ def articles_import_lines(
             if record.external_id in seen:
                 raise RecordError(DUPLICATE_IN_FILE, line=seen[record.external_id])
         except RecordError as error:
-            stats.errors.append((number, str(error)))
+            stats.skip(number, error)
             on_error(number, str(error))
             continue
         seen[record.external_id] = number

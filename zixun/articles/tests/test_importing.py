@@ -197,8 +197,8 @@ def test_command_reports_counts_and_bad_lines(tmp_path, capsys):
     path = write(tmp_path / "x.jsonl", [record(1), "oops"])
     call_command("articles_import", str(path), "--no-progress")
     out, err = capsys.readouterr()
-    assert "新增 created 1" in out
-    assert "跳过 skipped 1" in out
+    assert "新增 1 · 更新 0 · 未变 0 · 跳过 1" in out
+    assert "跳过 1 条：JSON 无法解析" in out
     assert "x.jsonl:2: JSON 无法解析" in err
 
 
@@ -222,3 +222,17 @@ def test_the_cctv_corpus_imports(shared_dir):
     assert stats.created + stats.skipped == 300
     assert stats.created >= 295
     assert Article.objects.filter(channel__slug="world").exists()
+
+
+def test_the_command_says_why_records_were_skipped(tmp_path, capsys):
+    # given a file with two records missing a title, one in the future and a good one
+    rows = [record(1, title=None), record(2), record(3, title=None)]
+    rows.append(record(4, published_at="2999-01-01T00:00:00+08:00"))
+    path = write(tmp_path / "a.jsonl", rows)
+    # when it is imported
+    call_command("articles_import", str(path), "--no-progress")
+    out = capsys.readouterr().out.splitlines()
+    # then the summary is followed by each kind of refusal, the most frequent first
+    assert out[0] == "新增 1 · 更新 0 · 未变 0 · 跳过 3"
+    assert out[1] == "跳过 2 条：缺少字段 title（首次在第 1 行）"
+    assert out[2] == "跳过 1 条：published_at 在未来（首次在第 4 行）"

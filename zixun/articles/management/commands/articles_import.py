@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
-from zixun.articles.importing import articles_import, count_lines
+from zixun.articles.importing import articles_import, count_lines, import_summary
 from zixun.channels.selectors import category_map_load
 from zixun.core.errors import message_format
 
@@ -66,7 +66,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         finally:
             bar.close()
-        self.stdout.write(
-            f"新增 created {stats.created} · 更新 updated {stats.updated} · "
-            f"未变 unchanged {stats.unchanged} · 跳过 skipped {stats.skipped}"
-        )
+        self.stdout.write(import_summary(stats))
+        for reason in stats.skip_reasons():
+            self.stdout.write(reason)

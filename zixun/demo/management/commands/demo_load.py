@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from zixun.articles.importing import ImportStats
+from zixun.articles.importing import ImportStats, import_summary
 from zixun.demo.loading import (
     demo_load_corpora,
     demo_load_people,
@@ -20,12 +20,7 @@ from zixun.demo.loading import (
 
 
 def _summary(stats: ImportStats) -> str:
-    return _("新增 %(created)s · 更新 %(updated)s · 未变 %(unchanged)s · 跳过 %(skipped)s") % {
-        "created": stats.created,
-        "updated": stats.updated,
-        "unchanged": stats.unchanged,
-        "skipped": stats.skipped,
-    }
+    return "；".join([import_summary(stats), *stats.skip_reasons()])
 
 
 class Command(BaseCommand):
