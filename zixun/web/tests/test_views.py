@@ -380,7 +380,7 @@ def test_english_pages_name_channels_in_english(client):
     client.get(reverse("web:language-set", args=["en"]))
     html = client.get(article.get_absolute_url()).content.decode()
     assert ">Sports</a>" in html
-    assert "Sports news" in html
+    assert "Sports: top story" in html
     assert "Zixun home" in html
 
 
