@@ -86,8 +86,8 @@ def image_format_sniff(data: bytes) -> bool:
 def image_process(
     data: bytes,
     *,
-    max_bytes: int,
-    max_pixels: int,
+    max_bytes: int | None = None,
+    max_pixels: int | None = None,
     widths: tuple[int, ...] = (320, 960),
     max_decoded_bytes: int | None = None,
 ) -> ProcessedImage:
@@ -95,8 +95,8 @@ def image_process(
 
     Cheapest checks first: the byte count before anything is parsed, then the
     format and dimensions from the header before any pixel is decompressed,
-    then the memory the decoded pixels would take (``max_decoded_bytes``,
-    ``ZIXUN_UPLOAD_MAX_DECODED_BYTES`` by default). A JPEG is decoded at a
+    then the memory the decoded pixels would take. The limits default to the
+    site's settings (ZIXUN_UPLOAD_MAX_BYTES, _MAX_PIXELS, _MAX_DECODED_BYTES). A JPEG is decoded at a
     reduced scale (1/2, 1/4, 1/8) when it is wider than needed, so only its
     reduced size counts; other formats are decoded whole, then reduced by an
     integer factor before any other copy is made. Peak memory is about 3.5 ×
@@ -105,10 +105,14 @@ def image_process(
     """
     if any(width <= 0 for width in widths):
         raise ValueError("widths must be positive")
-    if len(data) > max_bytes:
-        raise ImageError(IMAGE_TOO_LARGE, limit=f"{round(max_bytes / MEGABYTE, 1):g}")
+    if max_bytes is None:
+        max_bytes = int(settings.ZIXUN_UPLOAD_MAX_BYTES)
+    if max_pixels is None:
+        max_pixels = int(settings.ZIXUN_UPLOAD_MAX_PIXELS)
     if max_decoded_bytes is None:
         max_decoded_bytes = int(settings.ZIXUN_UPLOAD_MAX_DECODED_BYTES)
+    if len(data) > max_bytes:
+        raise ImageError(IMAGE_TOO_LARGE, limit=f"{round(max_bytes / MEGABYTE, 1):g}")
     with _decoding(max_pixels=max_pixels):
         header = Image.open(io.BytesIO(data))
         source_format = _checked_format(header, max_pixels=max_pixels)

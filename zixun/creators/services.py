@@ -178,10 +178,7 @@ def _credentials_file(data: bytes) -> ContentFile[bytes]:
     if data.startswith(PDF_SIGNATURE):
         return ContentFile(data, name="credentials.pdf")
     try:
-        processed = image_process(
-            data, max_bytes=settings.ZIXUN_UPLOAD_MAX_BYTES,
-            max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS, widths=(),
-        )  # fmt: skip
+        processed = image_process(data, widths=())
     except ImageError as error:
         limit = settings.ZIXUN_UPLOAD_MAX_BYTES // (1024 * 1024)
         raise ApplicationError(APPLICATION_CREDENTIALS_INVALID, limit=limit) from error
@@ -191,10 +188,7 @@ def _credentials_file(data: bytes) -> ContentFile[bytes]:
 
 def _avatar_file(data: bytes) -> ContentFile[bytes]:
     try:
-        avatar = image_process(
-            data, max_bytes=settings.ZIXUN_UPLOAD_MAX_BYTES,
-            max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS, widths=(),
-        )  # fmt: skip
+        avatar = image_process(data, widths=())
     except ImageError as error:
         raise ApplicationError(error.message, **error.params) from error
     return ContentFile(avatar.original.content, name=f"avatar.{avatar.original.extension}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -23,10 +22,7 @@ def image_upload(*, creator: Creator, by: User, data: bytes, alt: str) -> Image:
     require_member_of(by, creator)
     try:
         alt = alt_text_clean(alt)[:ALT_MAX]
-        processed = image_process(
-            data, max_bytes=settings.ZIXUN_UPLOAD_MAX_BYTES,
-            max_pixels=settings.ZIXUN_UPLOAD_MAX_PIXELS,
-        )  # fmt: skip
+        processed = image_process(data)
     except ImageError as error:
         raise ArticleError(error.message, **error.params) from error
     original = processed.original
