@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
+from itertools import product
 from typing import Any, overload
 
 from django.conf import settings
@@ -77,16 +78,12 @@ def page_cache_forget(request: HttpRequest, path: str) -> None:
     """Drop every cached variant (language × modes × reader) of one page, e.g. after a new
     comment. Without ZIXUN_SITE_URL, only the variants of this request's host go; another
     host's expire after ZIXUN_PAGE_CACHE_SECONDS."""
-    from itertools import product
-
-    from django.conf import settings as conf
-
     modes = ["".join(bits) for bits in product("01", repeat=len(MODE_COOKIES))]
     variants = [*modes, *(m + READER for m in modes)]
     cache.delete_many(
         [
             _key(path, code, variant, _host(request))
-            for code, _name in conf.LANGUAGES
+            for code, _name in settings.LANGUAGES
             for variant in variants
         ]
     )
