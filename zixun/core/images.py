@@ -90,6 +90,7 @@ def image_process(
     max_pixels: int | None = None,
     widths: tuple[int, ...] = (320, 960),
     max_decoded_bytes: int | None = None,
+    square: int | None = None,
 ) -> ProcessedImage:
     """Check, decode and re-encode an upload; raises ImageError with a reader-facing reason.
 
@@ -102,9 +103,13 @@ def image_process(
     integer factor before any other copy is made. Peak memory is about 3.5 ×
     ``max_decoded_bytes`` (the decoded pixels, a clean copy, the encoder's
     buffers: `make bench ONLY=uploads`).
+
+    ``square`` (a side in pixels, for avatars) crops the middle square of the image
+    and scales it to at most that side, so that nothing is stretched where it is
+    shown round or square.
     """
-    if any(width <= 0 for width in widths):
-        raise ValueError("widths must be positive")
+    if any(width <= 0 for width in widths) or (square is not None and square <= 0):
+        raise ValueError("widths and square must be positive")
     if max_bytes is None:
         max_bytes = int(settings.ZIXUN_UPLOAD_MAX_BYTES)
     if max_pixels is None:
@@ -134,7 +139,7 @@ def image_process(
         swapped = image.getexif().get(ExifTags.Base.Orientation, 1) in _SWAPPED_ORIENTATIONS
         pixels = _plain_pixels(image, swapped=swapped)
         del image
-    original = _scaled(pixels, MAX_WIDTH)
+    original = _scaled(_square(pixels) if square else pixels, square or MAX_WIDTH)
     del pixels
     renditions = [
         _encode(_scaled(original, width), name=f"w{width}")
@@ -279,6 +284,14 @@ def _plain_pixels(image: Image.Image, *, swapped: bool) -> Image.Image:
     clean = Image.new(mode, image.size)
     clean.paste(image)
     return clean
+
+
+def _square(image: Image.Image) -> Image.Image:
+    """The middle square of the image (the top square of a tall one: faces are near the top)."""
+    side = min(image.size)
+    left = (image.width - side) // 2
+    top = 0 if image.height > image.width else (image.height - side) // 2
+    return image.crop((left, top, left + side, top + side))
 
 
 def _scaled(image: Image.Image, width: int) -> Image.Image:

@@ -532,3 +532,35 @@ def test_one_upload_stays_under_100_mb_above_the_workers_baseline(make, tmp_path
     # then
     measured = json.loads(completed.stdout)
     assert measured["mb"] < 100, measured
+
+
+@pytest.mark.parametrize(
+    ("size", "kept_colour"),
+    [((900, 300), BLUE), ((300, 900), RED)],
+    ids=["wide: the middle", "tall: the top"],
+)
+def test_square_crops_without_stretching_and_scales_down(size, kept_colour):
+    # A wide image is red on its outer thirds and blue in the middle; a tall one is
+    # red on its top third: the square keeps the middle of a wide image and the top
+    # of a tall one, at the requested side, never squeezed.
+    image = Image.new("RGB", size, RED)
+    if size[0] > size[1]:
+        image.paste(BLUE, (300, 0, 600, 300))
+    else:
+        image.paste(BLUE, (0, 300, 300, 900))
+    result = process(encode(image, "PNG"), widths=(), square=120)
+    square = opened(result.original)
+    assert square.size == (120, 120)
+    assert result.renditions == []
+    for x, y in ((5, 5), (60, 60), (114, 114)):
+        assert close_to(square.getpixel((x, y)), kept_colour)
+
+
+def test_square_never_scales_up():
+    result = process(encode(Image.new("RGB", (80, 50), RED), "PNG"), widths=(), square=240)
+    assert opened(result.original).size == (50, 50)
+
+
+def test_square_side_must_be_positive():
+    with pytest.raises(ValueError, match="square"):
+        process(encode(Image.new("RGB", (80, 50), RED), "PNG"), square=0)

@@ -276,6 +276,16 @@ def test_a_plain_pdf_with_an_object_stream_is_stored_as_uploaded():
         assert stored.read() == pdf
 
 
+def test_an_avatar_is_cropped_square_and_scaled_at_upload():
+    # given a wide photo, far larger than an avatar is ever shown
+    application = services.application_submit(
+        applicant=UserFactory(), data=application_input(avatar=png(size=(1200, 500)))
+    )
+    # then it is stored square at the avatar side, not squeezed
+    with application.avatar.open("rb") as stored:
+        assert PILImage.open(stored).size == (services.AVATAR_SIDE, services.AVATAR_SIDE)
+
+
 def test_approval_copies_the_private_avatar_to_the_public_account_avatar():
     # given
     application = services.application_submit(
