@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from zixun.articles.covers import Cover, cover_of
 from zixun.articles.limits import SUMMARY_MAX, TITLE_MAX
 from zixun.channels.models import Channel
 from zixun.core.models import BaseModel
@@ -32,6 +35,11 @@ class Article(BaseModel):
     summary = models.CharField(max_length=SUMMARY_MAX, blank=True)
     cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
     cover_alt = models.CharField(max_length=200, blank=True)
+    # Copied from the cover's Image when it is chosen, so that lists need no join:
+    # its size and the storage names of its renditions ({"320": …, "960": …}).
+    cover_width = models.PositiveIntegerField(default=0)
+    cover_height = models.PositiveIntegerField(default=0)
+    cover_renditions = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
     is_original = models.BooleanField(default=False)
     source = models.CharField(max_length=100, blank=True)
@@ -101,6 +109,25 @@ class Article(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("web:article", kwargs={"article_id": self.pk})
 
+    @cached_property
+    def cover(self) -> Cover | None:
+        return cover_of(
+            name=self.cover_image.name or "",
+            width=self.cover_width,
+            height=self.cover_height,
+            renditions=self.cover_renditions,
+            alt=self.cover_alt,
+        )
+
+    @cached_property
+    def cover_in_body(self) -> bool:
+        """True when the body already shows the cover (or a rendition of it): the page then
+        does not show it twice."""
+        if not self.cover_image:
+            return False
+        names = [self.cover_image.name, *self.cover_renditions.values()]
+        return any(f'{default_storage.url(name)}"' in self.body_html for name in names)
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
@@ -153,3 +180,8 @@ class Image(BaseModel):
 
     def __str__(self) -> str:
         return self.alt
+
+    @property
+    def thumb_url(self) -> str:
+        """The narrowest rendition's URL (the image itself when it is narrower than 320 px)."""
+        return default_storage.url(self.renditions.get("320") or self.file.name)

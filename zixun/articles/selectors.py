@@ -18,13 +18,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from zixun.accounts.models import User
+from zixun.articles.covers import Cover, cover_of
 from zixun.articles.models import Article, Image, Revision
 from zixun.channels.models import Channel
 from zixun.core.pagination import Keyset, Page, PageRequest, keyset_page
 from zixun.core.sitecache import block_get
 from zixun.creators.models import Creator
 
-CARD_FIELDS = ("id", "title", "published_at", "creator__name", "creator_id")
+CARD_FIELDS = (
+    "id", "title", "published_at", "creator__name", "creator_id",
+    "cover_image", "cover_width", "cover_height", "cover_renditions",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class ArticleCard:
     published_at: datetime
     url: str
     creator_url: str
+    cover: Cover | None = None
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,10 @@ def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
             creator_id=c,
             url=article_url.format(i),
             creator_url=creator_url.format(c),
+            # A list thumbnail is decorative: the title beside it says what it is.
+            cover=cover_of(name=ci, width=cw, height=ch, renditions=cr, alt=""),
         )
-        for i, t, p, n, c in rows
+        for i, t, p, n, c, ci, cw, ch, cr in rows
     ]
 
 

@@ -54,9 +54,14 @@ def site_version_bump() -> None:
     _site_version_memo[:] = [version, time.monotonic()]
 
 
+# Raised when the shape of a cached block changes (a field added to ArticleCard), so
+# that processes of an upgraded release never unpickle a block built by the old one.
+BLOCK_FORMAT = 2
+
+
 def block_key(name: str) -> str:
     """The cache key of the block ``name`` under the current site version."""
-    return f"block:{site_version_get()}:{name}"
+    return f"block:{BLOCK_FORMAT}:{site_version_get()}:{name}"
 
 
 def block_get(name: str, build: Callable[[], T]) -> T:

@@ -47,6 +47,7 @@ class ArticleInput:
     tags: list[str] = field(default_factory=list)
     is_original: bool = False
     summary: str = ""
+    # One of the account's images; None shows no cover.
     cover_image_id: int | None = None
 
 
@@ -136,9 +137,17 @@ def input_apply(article: Article, data: ArticleInput, *, strict: bool) -> None:
         article.channel = channel
     article.tags = tags_clean(data.tags)
     article.is_original = data.is_original
-    if cover is not None:
-        article.cover_image = cover.file.name
-        article.cover_alt = cover.alt
+    cover_set(article, cover)
+
+
+def cover_set(article: Article, cover: Image | None) -> None:
+    """Show ``cover`` (one of the account's images) as the article's cover; None removes it."""
+    article.cover_image = cover.file.name if cover else ""
+    article.cover_alt = cover.alt if cover else ""
+    article.cover_width = cover.width if cover else 0
+    article.cover_height = cover.height if cover else 0
+    article.cover_renditions = dict(cover.renditions) if cover else {}
+    article.__dict__.pop("cover", None)  # the cached Cover of the old one
 
 
 def input_of(article: Article) -> ArticleInput:
@@ -150,6 +159,17 @@ def input_of(article: Article) -> ArticleInput:
         tags=list(article.tags),
         is_original=article.is_original,
         summary=article.summary,
+        cover_image_id=_cover_image_id(article),
+    )
+
+
+def _cover_image_id(article: Article) -> int | None:
+    if not article.cover_image:
+        return None
+    return (
+        Image.objects.filter(creator_id=article.creator_id, file=article.cover_image.name)
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles import selectors
 from zixun.articles.models import Article, Revision
-from zixun.articles.services import checks, drafts, publishing, review
+from zixun.articles.services import checks, drafts, images, publishing, review
 from zixun.articles.services.checks import ArticleError, ArticleInput
 from zixun.articles.tests.factories import channel
 from zixun.audit.models import AuditEntry
@@ -478,3 +478,50 @@ def test_save_and_submit_is_one_transaction(draft, member):
     draft.refresh_from_db()
     assert (draft.status, draft.scheduled_at) == (Status.SCHEDULED, when)
     assert draft.body_source == good_input().body_source
+
+
+def _photo(size=(1200, 800)):
+    import io
+
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (30, 90, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_a_cover_carries_its_renditions_survives_submission_and_can_be_removed(
+    draft, member, creator
+):
+    # given an uploaded image chosen as the cover
+    image = images.image_upload(creator=creator, by=member, data=_photo(), alt="江边的球场")
+    article = drafts.article_save_draft(
+        article=draft, by=member, data=good_input(cover_image_id=image.pk)
+    )
+    # then lists get a srcset of the stored renditions, narrowest first, with its size
+    cover = Article.objects.get(pk=article.pk).cover
+    assert cover is not None
+    assert cover.src.endswith(image.renditions["320"].rsplit("/", 1)[-1])
+    assert cover.srcset.count("w, ") == 2
+    assert cover.srcset.endswith(" 1200w")
+    assert (cover.width, cover.height, cover.alt) == (320, 213, "江边的球场")
+    # when it is submitted (the saved draft is checked again), the cover stays
+    article = review.article_submit(article=article, by=member)
+    assert Article.objects.get(pk=article.pk).cover_image.name == image.file.name
+    # when the author chooses no cover, it is gone, renditions and all
+    article = drafts.article_save_draft(article=article, by=member, data=good_input())
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.cover, stored.cover_renditions, stored.cover_alt) == (None, {}, "")
+
+
+def test_another_accounts_image_is_not_a_cover(draft, member, creator):
+    from zixun.creators.tests.factories import CreatorFactory
+
+    other = CreatorFactory()
+    other.members.add(member)
+    image = images.image_upload(creator=other, by=member, data=_photo(), alt="别家的图")
+    with pytest.raises(ArticleError):
+        drafts.article_save_draft(
+            article=draft, by=member, data=good_input(cover_image_id=image.pk)
+        )
+    assert not Article.objects.get(pk=draft.pk).cover_image
