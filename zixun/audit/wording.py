@@ -20,6 +20,7 @@ ACTIONS: dict[str, Promise] = {
     "application.approve": pgettext_lazy("audit", "通过入驻申请"),
     "application.reject": pgettext_lazy("audit", "退回入驻申请"),
     "article.create": pgettext_lazy("audit", "新建草稿"),
+    "article.illustrate": pgettext_lazy("audit", "添加配图"),
     "article.edit": pgettext_lazy("audit", "修改后退回草稿"),
     "article.submit": pgettext_lazy("audit", "提交审核"),
     "article.approve": pgettext_lazy("audit", "通过"),

@@ -20,9 +20,11 @@ from zixun.articles.importing import (
     open_lines,
 )
 from zixun.articles.models import Article
+from zixun.articles.services.images import article_illustrate
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.creators.services import creator_get_or_create
+from zixun.demo.artwork import COVER_SIZE, FIGURE_SIZE, illustration
 from zixun.demo.reference import (
     REFERENCE_ACCOUNT,
     REFERENCE_FILE,
@@ -50,7 +52,37 @@ def demo_load_starter() -> ImportStats:
             account_type=account.get("account_type", "personal"),
             bio=account.get("bio", ""),
         )
-    return articles_import(STARTER_DIR / "articles.jsonl")
+    stats = articles_import(STARTER_DIR / "articles.jsonl")
+    if demo_illustrate_starter():
+        site_version_bump()
+    return stats
+
+
+# Every FIGURE_EVERY-th starter article also gets a picture in its body.
+FIGURE_EVERY = 3
+
+
+def demo_illustrate_starter() -> int:
+    """Give each starter article without a cover an illustration drawn here (see artwork),
+    and every third one a second picture in its body; returns how many were illustrated.
+    Each article is one transaction: an interrupted run resumes with the next one."""
+    starter = (
+        Article.objects.filter(external_id__startswith="starter-", cover_image="")
+        .select_related("creator", "channel")
+        .order_by("external_id")
+    )
+    done = 0
+    for article in starter:
+        key = article.external_id or str(article.pk)
+        category = article.channel.name
+        cover = illustration(key=key, category=category, size=COVER_SIZE)
+        figure = None
+        number = key.rsplit("-", 1)[-1]
+        if number.isdigit() and int(number) % FIGURE_EVERY == 0:
+            figure = illustration(key=f"{key}:figure", category=category, size=FIGURE_SIZE)
+        article_illustrate(article=article, cover=cover, figure=figure)
+        done += 1
+    return done
 
 
 def demo_load_reference(shared: Path) -> ImportStats | None:

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from zixun.articles.models import Article
+from zixun.articles.models import Article, Image
 from zixun.channels.models import Channel
 from zixun.creators.models import Creator
 from zixun.demo.loading import demo_load_reference, demo_load_starter, reference_article_id
@@ -31,6 +31,28 @@ def test_loading_the_starter_twice_changes_nothing():
     assert second.created == 0
     assert second.unchanged == first.created
     assert Article.objects.count() == first.created
+
+
+def test_starter_articles_get_covers_and_some_a_picture_in_the_body_once():
+    # when the starter is loaded twice
+    demo_load_starter()
+    images = Image.objects.count()
+    demo_load_starter()
+    # then every starter article has a cover with renditions, drawn here, with alt text
+    starter = Article.objects.filter(external_id__startswith="starter-")
+    assert not starter.filter(cover_image="").exists()
+    article = starter.get(external_id="starter-003")
+    assert article.cover is not None
+    assert article.cover.srcset.count("w") == 3
+    assert article.cover_alt.startswith("示意插图")
+    assert set(article.cover_renditions) == {"320", "960"}
+    # every third also shows a figure after its first paragraph, not its cover again
+    assert article.body_html.count("<img") == 1
+    assert article.body_html.index("<figure>") > article.body_html.index("</p>")
+    assert not article.cover_in_body
+    assert starter.get(external_id="starter-001").body_html.count("<img") == 0
+    # and a second load draws nothing more
+    assert Image.objects.count() == images == starter.count() + starter.count() // 3
 
 
 def test_reference_page_parses_into_its_article(shared_dir):
