@@ -145,7 +145,7 @@ def test_on_a_phone_the_menu_scrolls_and_the_bottom_bar_shows_the_readers_state(
         try:
             page.goto(reference_url)
             # the channel menu is one row that scrolls sideways, so the title starts near the top
-            menu = page.locator(".channel-nav ul")
+            menu = page.locator(".channel-nav > ul")
             assert menu.evaluate("ul => getComputedStyle(ul).overflowX") == "auto"
             tops = {
                 round(box["y"]) for box in (li.bounding_box() for li in menu.locator("li").all())

@@ -177,6 +177,7 @@ def test_creator_journey(browser, live_server, media_root, tmp_path, artifacts):
 
         # c. An editor approves the application with the default verification label.
         editor_ctx, editor = editor_signed_in(browser, base)
+        editor.locator(".user-menu summary").click()  # the account menu
         editor.locator(".topbar-tools a[href='/editor/']").click()
         editor.locator("section[aria-labelledby=q-apps] a", has_text=ACCOUNT).click()
         expect(editor.locator("h1.page-title")).to_contain_text(ACCOUNT)
@@ -219,8 +220,17 @@ def test_creator_journey(browser, live_server, media_root, tmp_path, artifacts):
             re.compile(re.escape(f"![{IMAGE_ALT}](/media/images/") + r"\S+\)")
         )
         expect(preview.locator(f"img[alt='{IMAGE_ALT}']")).to_have_count(1)
+        # the images are beside the editor; the new one is first and can be the cover at once
+        panel, editor_box = creator.locator(".image-panel"), creator.locator("#id_body_source")
+        assert panel.bounding_box()["x"] > editor_box.bounding_box()["x"] + 300
+        assert panel.bounding_box()["y"] < editor_box.bounding_box()["y"]
+        uploaded = creator.locator("#image-list li").first
+        expect(uploaded.locator(".image-alt")).to_have_text(IMAGE_ALT)
+        uploaded.locator("button[data-cover]").click()
+        expect(uploaded.locator("button[data-cover]")).to_have_attribute("aria-pressed", "true")
         creator.locator("button[name=action][value=save]").click()
         expect(creator.locator("h1.page-title .status-draft")).to_be_visible()
+        expect(creator.locator("#id_cover_image option:checked")).to_have_text(IMAGE_ALT)
         expect(creator.locator("#id_body_source")).to_have_value(re.compile(re.escape(IMAGE_ALT)))
         wait_images_loaded(creator, "#live-preview img")
         creator.screenshot(path=str(artifacts / "journey-editor.png"), full_page=True)

@@ -203,6 +203,7 @@ def test_reader_journey(browser, live_server, artifacts):
         page.screenshot(path=str(artifacts / "reader-feed.png"), full_page=True)
 
         # j. 我的收藏 lists the favourited article.
+        page.locator(".user-menu summary").click()  # the account menu
         page.locator(".topbar-tools a[href='/me/']").click()
         page.wait_for_url(f"{base}/me/")
         page.locator("main a[href='/me/favorites/']").click()

@@ -9,9 +9,15 @@ from zixun.core.sitecache import site_version_get
 from zixun.web.modes import A11Y_COOKIE, CARE_COOKIE
 from zixun.web.pagecache import page_path
 
+# How many channels the header shows in one row on a desktop (1,280 px, signed in), per
+# language; the others are under 更多. English names are about twice as wide.
+NAV_PRIMARY = {"en": 8}
+NAV_PRIMARY_DEFAULT = 15
+
 
 def site(request: HttpRequest) -> dict[str, object]:
     """Site name, navigation and the reader's presentation modes, for every template."""
+    nav_primary = NAV_PRIMARY.get(get_language(), NAV_PRIMARY_DEFAULT)
     return {
         "site_name": settings.ZIXUN_SITE_NAME,
         # The site's name in the active language, for the brand and breadcrumbs.
@@ -20,6 +26,8 @@ def site(request: HttpRequest) -> dict[str, object]:
         ),
         "site_name_en": settings.ZIXUN_SITE_NAME_EN,
         "nav_channels": channel_list_nav,  # called lazily, only by templates that show it
+        "nav_primary": nav_primary,
+        "nav_rest": f"{nav_primary}:",
         "site_version": site_version_get,  # part of every cached fragment's key
         "block_cache_seconds": settings.ZIXUN_BLOCK_CACHE_SECONDS,
         # Where links back to this page (language, modes) lead: without ?src= and the like,

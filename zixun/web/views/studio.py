@@ -299,6 +299,7 @@ def image_upload(request: HttpRequest) -> HttpResponse:
                 "ok": True,
                 "id": image.pk,
                 "url": image.file.url,
+                "thumb": image.thumb_url,
                 "alt": image.alt,
                 "markdown": markdown,
             }

@@ -124,3 +124,18 @@ document.addEventListener("click", (event) => {
 document.querySelectorAll("details[data-share]").forEach((details) => {
   details.addEventListener("toggle", () => { if (details.open) countShare(details); }, { once: true });
 });
+
+// 更多 and the account menu close on a click elsewhere and on Escape (focus goes back
+// to the menu's button), like the menus of a desktop application.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.menu[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.open = false;
+  });
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll("details.menu[open]").forEach((menu) => {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+});

@@ -56,41 +56,94 @@
   }
   window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
 
+  // The image panel beside the editor: every image can go into the body at the cursor
+  // or become the cover; a new upload goes into the body at once and joins the list.
   const imageForm = document.getElementById("image-form");
   const uploadStatus = document.getElementById("upload-status");
+  const imageList = document.getElementById("image-list");
   const cover = document.getElementById("id_cover_image");
-  const coverButton = document.createElement("button");
-  coverButton.type = "button";
-  coverButton.className = "cover-button";
-  coverButton.hidden = true;
-  coverButton.textContent = say("msgCover");
-  uploadStatus.after(coverButton);
-  coverButton.addEventListener("click", () => {
-    cover.value = coverButton.dataset.image;
-    cover.dispatchEvent(new Event("input", { bubbles: true }));
-    uploadStatus.textContent = say("msgCoverSet");
-    coverButton.hidden = true;
-  });
+  const insert = (markdown) => {
+    const at = source.selectionStart ?? source.value.length;
+    const before = source.value.slice(0, at);
+    const text = `${before && !before.endsWith("\n") ? "\n" : ""}${markdown}\n`;
+    source.value = before + text + source.value.slice(at);
+    source.selectionStart = source.selectionEnd = at + text.length;
+    dirty = true;
+    refreshPreview();
+  };
+  const markCover = () => {
+    imageList.querySelectorAll("button[data-cover]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(cover.value === button.closest("li").dataset.image));
+    });
+  };
+  const addButtons = (item) => {
+    const actions = document.createElement("div");
+    actions.className = "image-actions";
+    const alt = item.querySelector(".image-alt").textContent;
+    for (const [key, kind] of [["msgInsert", "insert"], ["msgCover", "cover"]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = say(key);
+      button.setAttribute("aria-label", `${say(key)}：${alt}`);
+      if (kind === "cover") button.dataset.cover = "";
+      actions.append(button);
+    }
+    item.querySelector(".image-info").append(actions);
+    item.querySelector(".image-markdown").hidden = true;
+  };
+  if (imageList) {
+    imageList.querySelectorAll("li[data-image]").forEach(addButtons);
+    imageList.addEventListener("click", (event) => {
+      const button = event.target.closest(".image-actions button");
+      if (!button) return;
+      const item = button.closest("li");
+      if (button.dataset.cover === undefined) {
+        insert(item.dataset.markdown);
+        uploadStatus.textContent = say("msgInserted");
+      } else if (cover) {
+        cover.value = item.dataset.image;
+        cover.dispatchEvent(new Event("input", { bubbles: true }));
+        uploadStatus.textContent = say("msgCoverSet");
+        markCover();
+      }
+    });
+    if (cover) { cover.addEventListener("change", markCover); markCover(); }
+  }
   imageForm.addEventListener("submit", (event) => {
     event.preventDefault();
     uploadStatus.textContent = say("msgUploading");
-    coverButton.hidden = true;
     post(imageForm.action, new FormData(imageForm), "application/json").then((r) => r.json()).then((data) => {
       if (!data.ok) { uploadStatus.textContent = data.error; return; }
-      const at = source.selectionStart ?? source.value.length;
-      source.value = `${source.value.slice(0, at)}\n${data.markdown}\n${source.value.slice(at)}`;
+      insert(data.markdown);
       uploadStatus.textContent = say("msgInserted");
-      // The new image can be the cover at once: it joins the cover list.
+      // The new image can be the cover at once: it joins the cover list and the panel.
       if (cover && !cover.querySelector(`option[value="${data.id}"]`)) {
         const option = document.createElement("option");
         option.value = data.id;
         option.textContent = data.alt;
         cover.append(option);
       }
-      coverButton.dataset.image = data.id;
-      coverButton.hidden = !cover || cover.value === String(data.id);
-      dirty = true;
-      refreshPreview();
+      if (imageList) {
+        imageList.querySelector("li.empty")?.remove();
+        const item = document.createElement("li");
+        item.dataset.image = data.id;
+        item.dataset.markdown = data.markdown;
+        const img = document.createElement("img");
+        Object.assign(img, { src: data.thumb, alt: "", width: 88, height: 59 });
+        const info = document.createElement("div");
+        info.className = "image-info";
+        const alt = document.createElement("span");
+        alt.className = "image-alt";
+        alt.title = alt.textContent = data.alt;
+        const code = document.createElement("code");
+        code.className = "image-markdown";
+        code.textContent = data.markdown;
+        info.append(alt, code);
+        item.append(img, info);
+        imageList.prepend(item);
+        addButtons(item);
+        markCover();
+      }
       imageForm.reset();
     }).catch(() => { uploadStatus.textContent = say("msgUploadFailed", { error: say("msgNetwork") }); });
   });
