@@ -161,3 +161,37 @@ def test_the_account_pages_use_the_sites_style(client, settings, url, language):
     assert 'class="page-title"' in page
     # no sentence left in allauth's wording, with its half-width full stop after Chinese
     assert not re.search(r"[\u4e00-\u9fff]\s*[.]", page)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("url", ["account_change_password", "account_email"])
+def test_the_signed_in_account_pages_use_the_sites_style(client, settings, url, language):
+    user = UserFactory(email="reader@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    client.force_login(user)
+    use_language(client, settings, language)
+    page = client.get(reverse(url)).content.decode()
+    assert "web/account.css" in page
+    assert 'class="page-title"' in page
+    assert 'class="account-form"' in page
+    assert not re.search(r"[\u4e00-\u9fff]\s*[.]", page)
+    if url == "account_email":
+        assert "reader@example.com" in page
+        assert ("主邮箱" if language == "zh-hans" else "Primary") in page
+
+
+def test_a_wrong_current_password_is_shown_beside_its_field(client):
+    user = UserFactory(email="reader@example.com")
+    user.set_password("the-right-password-1")
+    user.save()
+    client.force_login(user)
+    page = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": "wrong",
+            "password1": "a-new-password-42",
+            "password2": "a-new-password-42",
+        },
+    ).content.decode()
+    assert 'id="id_oldpassword_error"' in page
+    assert page.index("id_oldpassword_error") < page.index('name="password1"')
