@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "zixun.articles",
     "zixun.moderation",
     "zixun.engagement",
+    "zixun.ranking",
     "zixun.feeds",
     "zixun.privacy",
     "zixun.demo",
