@@ -18,6 +18,7 @@ ALIASES = {
     "recount": "engagement_recount",
     "worker": "db_worker",
     "publish-due": "articles_publish_due",
+    "eval-recs": "ranking_eval",
 }
 
 
