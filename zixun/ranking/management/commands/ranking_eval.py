@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zixun.ranking.baselines import PopularityRanker, RandomRanker, RecencyRanker
 from zixun.ranking.metrics import scores_of
-from zixun.ranking.mind import LogError, behaviors_read, news_read, replay
+from zixun.ranking.mind import LogError, Ranker, behaviors_read, news_read, replay
 
 
 class Command(BaseCommand):
@@ -44,7 +44,11 @@ class Command(BaseCommand):
             _("%(impressions)s 次曝光，%(news)s 条新闻；按时间回放……")
             % {"impressions": len(behaviors), "news": len(news)}
         )
-        rankers = [RandomRanker(seed=options["seed"]), PopularityRanker(), RecencyRanker()]
+        rankers: list[Ranker] = [
+            RandomRanker(seed=options["seed"]),
+            PopularityRanker(),
+            RecencyRanker(),
+        ]
         scored = replay(behaviors, rankers, train=train)
         methods = []
         for ranker in rankers:
