@@ -32,6 +32,23 @@ def test_the_table_and_the_json_name_every_method(tmp_path, capsys):
     assert set(methods["random"]) >= {"auc", "mrr", "ndcg5", "ndcg10"}
 
 
+def test_the_plot_draws_a_bar_per_method_and_metric(tmp_path):
+    from PIL import Image
+
+    behaviors = tmp_path / "behaviors.tsv"
+    behaviors.write_text(BEHAVIORS + "\n", encoding="utf-8")
+    plot = tmp_path / "figures.png"
+    call_command(
+        "ranking_eval", "--behaviors", str(behaviors), "--plot", str(plot), "--resamples", "20"
+    )
+    with Image.open(plot) as image:
+        assert image.format == "PNG"
+        assert image.size == (1200, 360)
+        # the three methods' colours are all drawn
+        colours = {colour for _, colour in image.convert("RGB").getcolors(1_000_000)}
+        assert {(120, 120, 120), (38, 104, 170), (214, 140, 40)} <= colours
+
+
 def test_a_missing_file_or_a_bad_line_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("ranking_eval", "--behaviors", str(tmp_path / "nope.tsv"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zixun.ranking.baselines import PopularityRanker, RandomRanker, RecencyRanker
 from zixun.ranking.metrics import scores_of
 from zixun.ranking.mind import LogError, Ranker, behaviors_read, news_read, replay
+from zixun.ranking.plot import plot_write
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--train", type=Path, help="earlier behaviors the rankers learn from")
         parser.add_argument("--json", type=Path, help="write the figures to this file")
+        parser.add_argument("--plot", type=Path, help="draw the figures to this PNG file")
         parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
         parser.add_argument("--seed", type=int, default=0)
 
@@ -70,6 +72,8 @@ class Command(BaseCommand):
             _("%(count)s 次曝光计入（各有点击和未点击）；方括号内为 95%% 自助法区间")
             % {"count": methods[0]["impressions"]}
         )
+        if options["plot"]:
+            plot_write(methods, options["plot"])
         if options["json"]:
             options["json"].write_text(
                 json.dumps({"methods": methods}, indent=2, ensure_ascii=False) + "\n",
