@@ -2,7 +2,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from zixun.articles.covers import Cover, cover_of
@@ -109,7 +108,7 @@ class Article(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("web:article", kwargs={"article_id": self.pk})
 
-    @cached_property
+    @property
     def cover(self) -> Cover | None:
         return cover_of(
             name=self.cover_image.name or "",
@@ -119,7 +118,7 @@ class Article(BaseModel):
             alt=self.cover_alt,
         )
 
-    @cached_property
+    @property
     def cover_in_body(self) -> bool:
         """True when the body already shows the cover (or a rendition of it): the page then
         does not show it twice."""

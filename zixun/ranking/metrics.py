@@ -92,7 +92,7 @@ class Scores:
 
     def as_dict(self) -> dict[str, float | int]:
         figures: dict[str, float | int] = {"impressions": self.impressions}
-        for name in ("auc", "mrr", "ndcg5", "ndcg10"):
+        for name in METRICS:
             interval: Interval = getattr(self, name)
             figures.update(
                 {name: interval.mean, f"{name}_low": interval.low, f"{name}_high": interval.high}
@@ -100,6 +100,8 @@ class Scores:
         return figures
 
 
+# The name of each figure in tables and charts.
+LABELS = {"auc": "AUC", "mrr": "MRR", "ndcg5": "nDCG@5", "ndcg10": "nDCG@10"}
 METRICS: dict[str, Callable[[Sequence[int], Sequence[float]], float]] = {
     "auc": auc,
     "mrr": mrr,
@@ -118,9 +120,12 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float:
 
 def scores_of(impressions: Sequence[Impression], *, resamples: int = 1000, seed: int = 0) -> Scores:
     """Every metric averaged over the impressions that have a click and a non-click, with a
-    95% percentile-bootstrap interval (impressions resampled with replacement, seeded)."""
+    95% percentile-bootstrap interval (impressions resampled with replacement, seeded).
+    Memory stays proportional to the impressions: each resample is drawn and summed in turn."""
+    if resamples < 1:
+        raise ValueError("resamples must be at least 1")
     rows = [
-        {name: metric(labels, scores) for name, metric in METRICS.items()}
+        [metric(labels, scores) for metric in METRICS.values()]
         for labels, scores in impressions
         if any(labels) and not all(labels)
     ]
@@ -128,14 +133,21 @@ def scores_of(impressions: Sequence[Impression], *, resamples: int = 1000, seed:
         raise ValueError("no impression has both a clicked and a non-clicked item")
     rng = random.Random(seed)  # noqa: S311 - resampling, not secrets
     count = len(rows)
-    intervals: dict[str, Interval] = {}
-    samples = [[rng.randrange(count) for _ in range(count)] for _ in range(resamples)]
-    for name in METRICS:
-        values = [row[name] for row in rows]
-        means = sorted(sum(values[i] for i in sample) / count for sample in samples)
+    means: list[list[float]] = [[] for _ in METRICS]
+    for _ in range(resamples):
+        totals = [0.0] * len(METRICS)
+        for _ in range(count):
+            row = rows[rng.randrange(count)]
+            for column, value in enumerate(row):
+                totals[column] += value
+        for column, total in enumerate(totals):
+            means[column].append(total / count)
+    intervals = {}
+    for column, name in enumerate(METRICS):
+        ordered = sorted(means[column])
         intervals[name] = Interval(
-            mean=sum(values) / count,
-            low=_percentile(means, 0.025) if means else sum(values) / count,
-            high=_percentile(means, 0.975) if means else sum(values) / count,
+            mean=math.fsum(row[column] for row in rows) / count,
+            low=_percentile(ordered, 0.025),
+            high=_percentile(ordered, 0.975),
         )
     return Scores(impressions=count, **intervals)

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-METRICS = [("auc", "AUC"), ("mrr", "MRR"), ("ndcg5", "nDCG@5"), ("ndcg10", "nDCG@10")]
+from zixun.ranking.metrics import LABELS
+
 COLOURS = [(120, 120, 120), (38, 104, 170), (214, 140, 40), (200, 30, 40), (60, 140, 80)]
 PANEL_WIDTH, HEIGHT, MARGIN = 300, 360, 40
 
 
-def plot_write(methods: Sequence[Mapping[str, object]], path: Path) -> None:
+def plot_write(methods: Sequence[Mapping[str, Any]], path: Path) -> None:
     """Write the bar chart of ``methods`` (the ``--json`` rows) to ``path``."""
-    image = Image.new("RGB", (PANEL_WIDTH * len(METRICS), HEIGHT), "white")
+    image = Image.new("RGB", (PANEL_WIDTH * len(LABELS), HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=15)
     small = ImageFont.load_default(size=12)
     plot_top, plot_bottom = MARGIN, HEIGHT - 70
-    for panel, (key, label) in enumerate(METRICS):
+    for panel, (key, label) in enumerate(LABELS.items()):
         left = panel * PANEL_WIDTH + MARGIN
         right = (panel + 1) * PANEL_WIDTH - 15
         draw.text((left, 10), label, fill="black", font=font)
@@ -31,7 +33,7 @@ def plot_write(methods: Sequence[Mapping[str, object]], path: Path) -> None:
             draw.text((left - 32, y - 7), f"{tick:.2f}", fill="grey", font=small)
         width = (right - left) / max(1, len(methods))
         for index, method in enumerate(methods):
-            value, low, high = (float(str(method[k])) for k in (key, f"{key}_low", f"{key}_high"))
+            value, low, high = (float(method[k]) for k in (key, f"{key}_low", f"{key}_high"))
             x0 = left + index * width + width * 0.15
             x1 = left + (index + 1) * width - width * 0.15
             top = plot_bottom - value * (plot_bottom - plot_top)

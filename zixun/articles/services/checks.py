@@ -147,7 +147,6 @@ def cover_set(article: Article, cover: Image | None) -> None:
     article.cover_width = cover.width if cover else 0
     article.cover_height = cover.height if cover else 0
     article.cover_renditions = dict(cover.renditions) if cover else {}
-    article.__dict__.pop("cover", None)  # the cached Cover of the old one
 
 
 def input_of(article: Article) -> ArticleInput:

@@ -79,3 +79,8 @@ def test_one_impression_has_no_spread():
 def test_nothing_to_score_is_an_error():
     with pytest.raises(ValueError, match="no impression"):
         scores_of([([0, 0], [0.1, 0.2])])
+
+
+def test_at_least_one_resample_is_needed():
+    with pytest.raises(ValueError, match="resamples"):
+        scores_of([([0, 1], [0.9, 0.1])], resamples=0)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from zixun.ranking.baselines import PopularityRanker, RandomRanker, RecencyRanker
-from zixun.ranking.metrics import scores_of
+from zixun.ranking.metrics import LABELS, scores_of
 from zixun.ranking.mind import LogError, Ranker, behaviors_read, news_read, replay
 from zixun.ranking.plot import plot_write
 
@@ -61,13 +61,15 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(_("没有既有点击又有未点击的曝光，无法评估")) from error
             methods.append({"name": ranker.name, **result.as_dict()})
-        self.stdout.write(f"{'method':<12}{'AUC':>22}{'MRR':>22}{'nDCG@5':>22}{'nDCG@10':>22}")
+        self.stdout.write(
+            ("method".ljust(12) + "".join(f"{label:<24}" for label in LABELS.values())).rstrip()
+        )
         for method in methods:
             cells = "".join(
-                f"{method[m]:>8.4f} [{method[m + '_low']:.3f}, {method[m + '_high']:.3f}]"
-                for m in ("auc", "mrr", "ndcg5", "ndcg10")
+                f"{method[m]:.4f} [{method[m + '_low']:.3f}, {method[m + '_high']:.3f}]  "
+                for m in LABELS
             )
-            self.stdout.write(f"{method['name']:<12}{cells}")
+            self.stdout.write(f"{method['name']:<12}{cells}".rstrip())
         self.stdout.write(
             _("%(count)s 次曝光计入（各有点击和未点击）；方括号内为 95%% 自助法区间")
             % {"count": methods[0]["impressions"]}
