@@ -164,5 +164,10 @@ def test_the_header_is_one_row_at_1280_px_signed_in_and_keeps_every_channel(
         page.goto(live_server.url + "/")
         assert page.locator(".channel-nav > ul > li").count() == channels
         assert not page.locator(".nav-more").is_visible()
+        # the brand and the signed-in tools share the first row; 申请入驻 is in the menu
+        brand, tools = page.locator(".brand").bounding_box(), page.locator(".topbar-tools")
+        assert abs(tools.bounding_box()["y"] - brand["y"]) < brand["height"]
+        page.locator(".user-menu > summary").click()
+        assert page.locator(".user-menu .menu-apply a").is_visible()
     finally:
         context.close()
