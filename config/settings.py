@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "zixun.core",
+    "zixun.events",
     "zixun.accounts",
     "zixun.audit",
     "zixun.channels",
@@ -333,7 +334,7 @@ ZIXUN_IP_REGION_FILE = env("ZIXUN_IP_REGION_FILE")
 # and written every ZIXUN_VIEW_FLUSH_SECONDS (never one write per page view).
 ZIXUN_VIEW_WINDOW_SECONDS = int(env("ZIXUN_VIEW_WINDOW_SECONDS", "1800"))
 ZIXUN_VIEW_FLUSH_SECONDS = float(env("ZIXUN_VIEW_FLUSH_SECONDS", "10"))
-# The hot list counts views of articles published in the last N days.
+# The hot list is rebuilt from the last N days of events, and topped up with that window's newest.
 ZIXUN_HOT_WINDOW_DAYS = int(env("ZIXUN_HOT_WINDOW_DAYS", "7"))
 # A JSON file {"source category": "channel slug"} merged over the built-in import map.
 ZIXUN_CATEGORY_MAP_FILE = env("ZIXUN_CATEGORY_MAP_FILE")
@@ -350,3 +351,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("ZIXUN_LOG_LEVEL", "WARNING")},
 }
+
+# The hot list (热榜, docs/ranking.md): the weight of each reader action and the half-life
+# of an action's weight in hours. ZIXUN_HOT_STORE is "database" or "redis" ("auto": Redis
+# when REDIS_URL is set). ZIXUN_HOT_PENALTY names a function (article ids -> factors).
+ZIXUN_HOT_HALF_LIFE_HOURS = float(env("ZIXUN_HOT_HALF_LIFE_HOURS", "12"))
+ZIXUN_HOT_WEIGHTS = {
+    "view": 1.0, "read": 3.0, "like": 5.0, "unlike": -5.0, "favorite": 8.0, "unfavorite": -8.0,
+    "share": 10.0, "comment": 8.0, "dislike": -3.0, "publish": 20.0,
+}  # fmt: skip
+ZIXUN_HOT_STORE = env("ZIXUN_HOT_STORE", "auto")
+ZIXUN_HOT_PENALTY = env("ZIXUN_HOT_PENALTY", "")
+ZIXUN_HOT_SIZE = int(env("ZIXUN_HOT_SIZE", "50"))
+# Reader actions (zixun/events) are kept this many days (`zixun events-prune`); the hot list
+# needs ZIXUN_HOT_WINDOW_DAYS of them, interests and evaluation exports more.
+ZIXUN_EVENT_RETENTION_DAYS = int(env("ZIXUN_EVENT_RETENTION_DAYS", "90"))

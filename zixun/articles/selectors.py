@@ -9,12 +9,11 @@ queries however large the site is. They are keyed by the site version
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 
 from zixun.accounts.models import User
@@ -82,6 +81,29 @@ def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
     ]
 
 
+def article_cards(*, ids: list[int]) -> list[ArticleCard]:
+    """The cards of the published articles among ``ids``, in the order of ``ids``."""
+    cards = {card.id: card for card in _cards(_published().filter(pk__in=ids), len(ids))}
+    return [cards[i] for i in ids if i in cards]
+
+
+def article_channels(*, ids: list[int]) -> dict[int, int | None]:
+    """The channel of each published article among ``ids`` (offline ones are left out)."""
+    return dict(_published().filter(pk__in=ids).values_list("pk", "channel_id"))
+
+
+def article_list_newest_cards(
+    *, limit: int, channel_id: int | None = None, since: datetime | None = None
+) -> list[ArticleCard]:
+    """The newest published articles as cards (a list's cold start), optionally of one channel."""
+    queryset = _published()
+    if channel_id is not None:
+        queryset = queryset.filter(channel_id=channel_id)
+    if since is not None:
+        queryset = queryset.filter(published_at__gte=since)
+    return _cards(queryset.order_by("-published_at", "-id"), limit)
+
+
 def article_get_published(*, article_id: int) -> Article | None:
     return _published().select_related("creator", "channel").filter(pk=article_id).first()
 
@@ -130,22 +152,6 @@ def article_list_past(*, article: Article, limit: int = 5) -> list[ArticleCard]:
         .order_by("-published_at", "-id")
     )
     return _cards(queryset, limit)
-
-
-def hot_list_get(*, limit: int = 10) -> list[ArticleCard]:
-    """热点推荐: the most viewed articles of the last days, topped up with the newest."""
-
-    def build() -> list[ArticleCard]:
-        since = timezone.now() - timedelta(days=settings.ZIXUN_HOT_WINDOW_DAYS)
-        recent = _published().filter(published_at__gte=since)
-        cards = _cards(recent.order_by("-view_count", "-published_at", "-id"), limit)
-        if len(cards) < limit:
-            seen = {c.id for c in cards}
-            newest = _cards(_published().order_by("-published_at", "-id"), limit * 2)
-            cards += [c for c in newest if c.id not in seen][: limit - len(cards)]
-        return cards
-
-    return block_get(f"hot:{limit}", build)
 
 
 def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) -> list[ChannelBlock]:

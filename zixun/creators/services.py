@@ -29,6 +29,7 @@ from zixun.creators.idcard import (
     id_number_validate,
 )
 from zixun.creators.models import Application, ApplicationAttempt, Creator, Follow
+from zixun.events.services import Kind, event_record
 
 # Avatars are shown at most 88 px wide; 240 px covers screens of up to 2.7x density.
 AVATAR_SIDE = 240
@@ -389,14 +390,16 @@ def _follow_toggle(*, user: User, creator_id: int, on: bool) -> int:
         on=on,
         rows=Follow.objects.all(),
         values={"user": user, "creator": creator},
-        move=partial(_follower_count_add, creator_id),
+        move=partial(_follower_count_add, creator_id, user.pk),
     )
 
 
-def _follower_count_add(creator_id: int, delta: int) -> int:
+def _follower_count_add(creator_id: int, user_id: int, delta: int) -> int:
     creators = Creator.objects.filter(pk=creator_id)
     if delta:
         creators.update(follower_count=F("follower_count") + delta)
+        kind = Kind.FOLLOW if delta > 0 else Kind.UNFOLLOW
+        event_record(kind, user_id=user_id, creator_id=creator_id)
     value: int = creators.values_list("follower_count", flat=True).get()
     return value
 

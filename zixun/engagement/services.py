@@ -32,6 +32,7 @@ from zixun.core.counters import counted_row_set
 from zixun.core.errors import ServiceError
 from zixun.creators.selectors import creator_suspended_for_member
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
+from zixun.events.services import Kind, event_record
 
 ARTICLE_UNAVAILABLE = _("文章不存在或已下线")
 SHARE_CHANNEL_INVALID = _("未知的分享方式")
@@ -64,36 +65,41 @@ def _article_for_engagement(article_id: int, *, lock: bool = False) -> Article:
 # 点赞 and 收藏 ------------------------------------------------------------------------------
 
 
-def _toggle(model: type[Like] | type[Favorite], counter: str, *, user: User, article_id: int,
-            on: bool) -> int:  # fmt: skip
-    """Add or remove the (user, article) row and move the counter with it; returns the count."""
-    _article_for_engagement(article_id)
+def _toggle(model: type[Like] | type[Favorite], counter: str, kind: Kind, *, user: User,
+            article_id: int, on: bool) -> int:  # fmt: skip
+    """Add or remove the (user, article) row and move the counter with it; returns the count.
+    The ranking event is recorded only when the row really changed."""
+    article = _article_for_engagement(article_id)
     return counted_row_set(
         on=on,
         rows=model.objects.all(),
         values={"user": user, "article_id": article_id},
-        move=partial(_counter_move, article_id, counter),
+        move=partial(_counter_move, article, counter, kind, user),
     )
 
 
-def _counter_move(article_id: int, field: str, delta: int) -> int:
-    return article_counter_add(article_id=article_id, field=field, delta=delta)
+def _counter_move(article: Article, field: str, kind: Kind, user: User, delta: int) -> int:
+    if delta:
+        event_record(kind, user_id=user.pk, article_id=article.pk, creator_id=article.creator_id)
+    return article_counter_add(article_id=article.pk, field=field, delta=delta)
 
 
 def article_like(*, user: User, article_id: int) -> int:
-    return _toggle(Like, "like_count", user=user, article_id=article_id, on=True)
+    return _toggle(Like, "like_count", Kind.LIKE, user=user, article_id=article_id, on=True)
 
 
 def article_unlike(*, user: User, article_id: int) -> int:
-    return _toggle(Like, "like_count", user=user, article_id=article_id, on=False)
+    return _toggle(Like, "like_count", Kind.UNLIKE, user=user, article_id=article_id, on=False)
 
 
 def article_favorite(*, user: User, article_id: int) -> int:
-    return _toggle(Favorite, "favorite_count", user=user, article_id=article_id, on=True)
+    kind = Kind.FAVORITE
+    return _toggle(Favorite, "favorite_count", kind, user=user, article_id=article_id, on=True)
 
 
 def article_unfavorite(*, user: User, article_id: int) -> int:
-    return _toggle(Favorite, "favorite_count", user=user, article_id=article_id, on=False)
+    kind = Kind.UNFAVORITE
+    return _toggle(Favorite, "favorite_count", kind, user=user, article_id=article_id, on=False)
 
 
 # 分享 ----------------------------------------------------------------------------------------
@@ -104,8 +110,10 @@ def article_share(*, user: User | None, article_id: int, channel: str) -> int:
     """Count one use of the share menu; returns the new share count."""
     if channel not in Share.Channel.values:
         raise EngagementError(SHARE_CHANNEL_INVALID)
-    _article_for_engagement(article_id)
+    article = _article_for_engagement(article_id)
     Share.objects.create(article_id=article_id, user=user, channel=channel)
+    event_record(Kind.SHARE, user_id=user.pk if user else None, article_id=article_id,
+                 creator_id=article.creator_id)  # fmt: skip
     return article_counter_add(article_id=article_id, field="share_count", delta=1)
 
 
@@ -154,8 +162,11 @@ def _region(ip: str) -> str:
     return region[:20]
 
 
-def _became_visible(comment: Comment, step: int) -> None:
-    """Move the article's (and the parent's) counters when a comment appears (+1) or goes (-1)."""
+def _became_visible(comment: Comment, step: int, *, first: bool = False) -> None:
+    """Move the article's (and the parent's) counters when a comment appears (+1) or goes (-1);
+    a comment shown for the ``first`` time is a ranking event."""
+    if first and comment.user_id:
+        event_record(Kind.COMMENT, user_id=comment.user_id, article_id=comment.article_id)
     article_counter_add(article_id=comment.article_id, field="comment_count", delta=step)
     if comment.parent_id:
         Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + step)
@@ -215,7 +226,7 @@ def comment_create(
         status=Comment.Status.PENDING if held else Comment.Status.VISIBLE,
     )
     if not held:
-        _became_visible(comment, +1)
+        _became_visible(comment, +1, first=True)
     else:
         audit_record(actor=user, action="comment.hold", target=comment, to_state=comment.status,
                      reason=verdict)  # fmt: skip
@@ -282,7 +293,7 @@ def comment_review(*, comment_id: int, by: User, approve: bool, reason: str = ""
     comment.status = Comment.Status.VISIBLE if approve else Comment.Status.REJECTED
     comment.save(update_fields=["status", "updated_at"])
     if approve:
-        _became_visible(comment, +1)
+        _became_visible(comment, +1, first=comment.edited_at is None)
     audit_record(
         actor=by, action="comment.approve" if approve else "comment.reject", target=comment,
         from_state=Comment.Status.PENDING, to_state=comment.status, reason=reason,

@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -69,6 +70,7 @@ class ViewBuffer:
         """Write the buffered views and readings; returns how many views were written."""
         from zixun.articles.services.counters import article_views_add
         from zixun.engagement.models import Reading
+        from zixun.events.services import events_record_many
 
         with self._lock:
             views, self._views = self._views, Counter()
@@ -84,6 +86,7 @@ class ViewBuffer:
                     unique_fields=["user", "article"],
                     update_fields=["read_at"],
                 )
+                events_record_many(_view_events(views, readings))
         except Exception:
             # Keep the views for the next try rather than losing them.
             with self._lock:
@@ -92,6 +95,25 @@ class ViewBuffer:
                     self._readings.setdefault(key, when)
             raise
         return sum(views.values())
+
+
+def _view_events(views: Counter[int], readings: dict[tuple[int, int], datetime]) -> list[Any]:
+    """The ranking events of one flush: one per signed-in reader and article, and one per
+    article counting its anonymous views together."""
+    from zixun.events.models import Event
+
+    now = timezone.now()
+    anonymous = Counter(views)
+    events = []
+    for (user_id, article_id), when in readings.items():
+        anonymous[article_id] -= 1
+        events.append(Event(kind=Event.Kind.VIEW, user_id=user_id, article_id=article_id, at=when))
+    events += [
+        Event(kind=Event.Kind.VIEW, article_id=article_id, count=n, at=now)
+        for article_id, n in anonymous.items()
+        if n > 0
+    ]
+    return events
 
 
 view_buffer = ViewBuffer()

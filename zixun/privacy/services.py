@@ -23,6 +23,7 @@ from zixun.creators.models import Application, Creator, Follow
 from zixun.creators.services import applications_delete, follows_release, memberships_release
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
 from zixun.engagement.services import comments_anonymise, likes_release, reading_history_clear
+from zixun.events.services import READING_KINDS, events_forget
 
 # Shown wherever a deleted account's name used to be (comments, audit entries).
 DELETED_USER_NAME = "已注销用户"  # stored in audit entries: data, not a message
@@ -124,8 +125,11 @@ def user_export(*, user: User) -> dict[str, Any]:
 # History -------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def user_clear_history(*, user: User) -> int:
-    """Forget every article the reader has opened; returns how many entries went."""
+    """Forget every article the reader has opened, and the views recommendations learned
+    from; returns how many history entries went."""
+    events_forget(user_id=user.pk, kinds=READING_KINDS)
     return reading_history_clear(user=user)
 
 
@@ -152,6 +156,7 @@ def user_delete(*, user: User, by: User) -> None:
     summary["follows"] = follows_release(user=user)
     summary["comments"] = comments_anonymise(user=user)
     summary["readings"] = reading_history_clear(user=user)
+    summary["events"] = events_forget(user_id=user.pk)
     summary["memberships"], summary["orphaned_accounts"] = memberships_release(user=user)
     summary["applications"] = applications_delete(user=user)
     audit_record(actor=by, action="user.delete", target=user, data=summary)

@@ -10,9 +10,9 @@ from zixun.web.modes import A11Y_COOKIE, CARE_COOKIE
 from zixun.web.pagecache import page_path
 
 # How many channels the header shows in one row on a desktop (1,280 px, signed in), per
-# language; the others are under 更多. English names are about twice as wide.
-NAV_PRIMARY = {"en": 8}
-NAV_PRIMARY_DEFAULT = 15
+# language, after 热榜; the others are under 更多. English names are about twice as wide.
+NAV_PRIMARY = {"en": 7}
+NAV_PRIMARY_DEFAULT = 14
 
 
 def site(request: HttpRequest) -> dict[str, object]:

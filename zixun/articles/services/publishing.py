@@ -34,6 +34,7 @@ from datetime import datetime
 from functools import partial
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -53,8 +54,13 @@ from zixun.articles.services.counters import creator_articles_recount
 from zixun.audit.services import audit_record
 from zixun.core.search import search_backend
 from zixun.core.sitecache import site_version_bump
+from zixun.events.services import Kind, event_record
 
 Status = Article.Status
+# Sent by the pipeline after any change an article's readers may see (publish, edit,
+# unpublish, takedown, delete, restore); ``article_id`` is all it carries. Apps above
+# articles (ranking) listen; the receivers recompute from the database.
+article_changed = Signal()
 PUBLISH_NOTE = _("发布")
 
 
@@ -100,7 +106,8 @@ def _enqueue_due(*, when: datetime, article_id: int) -> None:
 def _publish(article: Article, *, by: User | None, from_state: str, at: datetime) -> Article:
     """Go live. A re-approved edit keeps its first publication time (and shows 更新于)."""
     article.status = Status.PUBLISHED
-    if article.published_at is None or article.revised_at is None:
+    first = article.published_at is None
+    if first or article.revised_at is None:
         article.published_at = at
     article.scheduled_at = None
     note, article.pending_note = article.pending_note or str(PUBLISH_NOTE), ""
@@ -108,6 +115,8 @@ def _publish(article: Article, *, by: User | None, from_state: str, at: datetime
     revision_add(article, by=by, note=note)
     audit_record(actor=by, action="article.publish", target=article, from_state=from_state,
                  to_state=Status.PUBLISHED)  # fmt: skip
+    if first:
+        event_record(Kind.PUBLISH, article_id=article.pk, creator_id=article.creator_id, at=at)
     after_change(article)
     return article
 
@@ -286,6 +295,7 @@ def article_after_change_task(*, article_id: int) -> None:
     """
     creator_id = Article.objects.filter(pk=article_id).values_list("creator_id", flat=True).first()
     search_backend().index(article_ids=[article_id])  # also drops an article gone offline
+    article_changed.send_robust(sender=Article, article_id=article_id)  # ranking: related lists
     if creator_id is not None:
         creator_articles_recount(creator_ids=[creator_id])
     site_version_bump()

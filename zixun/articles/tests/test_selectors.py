@@ -80,16 +80,6 @@ def test_related_is_same_channel_newest_first_without_the_article():
     assert cards[0].creator_name == newer.creator.name
 
 
-def test_hot_list_ranks_recent_views_and_tops_up_with_newest(settings):
-    settings.ZIXUN_HOT_WINDOW_DAYS = 7
-    now = timezone.now()
-    old_but_viewed = ArticleFactory(view_count=10_000, published_at=now - timedelta(days=30))
-    recent_low = ArticleFactory(view_count=5, published_at=now - timedelta(days=1))
-    recent_high = ArticleFactory(view_count=50, published_at=now - timedelta(days=2))
-    cards = selectors.hot_list_get(limit=3)
-    assert [c.id for c in cards] == [recent_high.id, recent_low.id, old_but_viewed.id]
-
-
 def test_blocks_are_cached_until_the_site_version_changes(django_assert_num_queries):
     ArticleFactory(title="第一篇", channel=channel("sports"))
     selectors.channel_highlights_get()

@@ -34,6 +34,7 @@ from zixun.engagement.selectors import (
     reader_state,
 )
 from zixun.engagement.viewcount import view_record
+from zixun.ranking.selectors import hot_cards
 from zixun.web import readerpage
 from zixun.web.http import absolute_url, acting_user, redirect_back
 from zixun.web.modes import MODE_COOKIES
@@ -68,7 +69,7 @@ def _side_blocks() -> dict[str, object]:
     """The site-wide blocks, as callables: the template calls them only when its
     cached side-column fragment is missing."""
     return {
-        "hot": articles.hot_list_get,
+        "hot": hot_cards,
         "highlights": articles.channel_highlights_get,
         "originals": articles.originals_get,
     }

@@ -1,0 +1,19 @@
+"""Ranking's listeners on the apps below it (connected in RankingConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zixun.articles.selectors import article_channels
+from zixun.ranking.hot import hot_forget_article, hot_ingest
+
+
+def on_events_recorded(**kwargs: Any) -> None:
+    """New events committed: fold them into the hot list."""
+    hot_ingest()
+
+
+def on_article_changed(*, article_id: int, **kwargs: Any) -> None:
+    """An article changed: off the hot list if it went offline."""
+    if not article_channels(ids=[article_id]):
+        hot_forget_article(article_id)

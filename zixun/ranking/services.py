@@ -1,0 +1,108 @@
+"""Editors' interventions on the hot list, and the pipeline's hooks into ranking.
+
+A pin puts an article at a place on the global hot list; a removal keeps it off
+every hot list. Each needs a reason, is written to the audit log in the same
+transaction, takes effect at once (a new site version) and is listed on the
+public 热榜说明 page until and after it ends.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zixun.accounts.models import User
+from zixun.articles.models import Article
+from zixun.audit.services import audit_record
+from zixun.core.errors import ServiceError
+from zixun.core.sitecache import site_version_bump
+from zixun.ranking.models import HotIntervention
+
+Action = HotIntervention.Action
+REASON_MAX = 200
+
+HOT_EDITORS_ONLY = _("只有编辑可以调整热榜")
+HOT_REASON_REQUIRED = _("请填写调整热榜的理由")
+HOT_REASON_TOO_LONG = _("理由不能超过 %(limit)s 个字符")
+HOT_ARTICLE_UNAVAILABLE = _("文章不存在或未发布，不能上热榜")
+HOT_POSITION_INVALID = _("置顶位置应在 1 到 %(limit)s 之间")
+HOT_ALREADY = _("这篇文章已有一项热榜调整，请先撤销")
+HOT_INTERVENTION_NOT_FOUND = _("这项热榜调整不存在或已撤销")
+
+
+class HotError(ServiceError):
+    pass
+
+
+def _checked(by: User, reason: str) -> str:
+    if not by.is_editor:
+        raise HotError(HOT_EDITORS_ONLY)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise HotError(HOT_REASON_REQUIRED)
+    if len(reason) > REASON_MAX:
+        raise HotError(HOT_REASON_TOO_LONG, limit=REASON_MAX)
+    return reason
+
+
+def _intervene(*, article_id: int, by: User, reason: str, action: str,
+               position: int | None = None) -> HotIntervention:  # fmt: skip
+    reason = _checked(by, reason)
+    article = Article.objects.filter(
+        pk=article_id, status=Article.Status.PUBLISHED, deleted_at__isnull=True
+    ).first()
+    if article is None and action == Action.PIN:
+        raise HotError(HOT_ARTICLE_UNAVAILABLE)
+    if article is None:
+        article = Article.objects.filter(pk=article_id).first()
+        if article is None:
+            raise HotError(HOT_ARTICLE_UNAVAILABLE)
+    try:
+        with transaction.atomic():
+            intervention = HotIntervention.objects.create(
+                article=article, action=action, position=position, reason=reason, by=by
+            )
+            audit_record(actor=by, action=f"hot.{action}", target=article, reason=reason,
+                         data={"position": position} if position else {})  # fmt: skip
+    except IntegrityError:
+        raise HotError(HOT_ALREADY) from None
+    transaction.on_commit(site_version_bump)
+    return intervention
+
+
+def hot_pin(*, article_id: int, by: User, position: int, reason: str) -> HotIntervention:
+    """Pin a published article at ``position`` (1 is the top) of the global hot list."""
+    limit = settings.ZIXUN_HOT_SIZE
+    if not 1 <= position <= limit:
+        raise HotError(HOT_POSITION_INVALID, limit=limit)
+    return _intervene(article_id=article_id, by=by, reason=reason, action=Action.PIN,
+                      position=position)  # fmt: skip
+
+
+def hot_remove(*, article_id: int, by: User, reason: str) -> HotIntervention:
+    """Keep an article off every hot list, whatever its heat."""
+    return _intervene(article_id=article_id, by=by, reason=reason, action=Action.REMOVE)
+
+
+@transaction.atomic
+def hot_intervention_end(*, intervention_id: int, by: User, reason: str) -> HotIntervention:
+    """Undo a pin or a removal: the article goes back to its place by heat."""
+    reason = _checked(by, reason)
+    intervention = (
+        HotIntervention.objects.select_for_update()
+        .filter(pk=intervention_id, ended_at__isnull=True)
+        .select_related("article")
+        .first()
+    )
+    if intervention is None:
+        raise HotError(HOT_INTERVENTION_NOT_FOUND)
+    intervention.ended_at = timezone.now()
+    intervention.ended_by = by
+    intervention.end_reason = reason
+    intervention.save(update_fields=["ended_at", "ended_by", "end_reason", "updated_at"])
+    audit_record(actor=by, action=f"hot.un{intervention.action}", target=intervention.article,
+                 reason=reason)  # fmt: skip
+    transaction.on_commit(site_version_bump)
+    return intervention
