@@ -25,7 +25,7 @@ def test_the_table_and_the_json_name_every_method(tmp_path, capsys):
     for name in ("random", "popularity", "recency"):
         assert name in printed
     methods = {m["name"]: m for m in json.loads(out.read_text(encoding="utf-8"))["methods"]}
-    assert set(methods) == {"random", "popularity", "recency"}
+    assert set(methods) == {"random", "popularity", "recency", "zixun"}
     assert methods["popularity"]["impressions"] == 3
     # N8 is clicked every time: once learned (impressions 2 and 3), popularity puts it first
     assert methods["popularity"]["mrr"] == pytest.approx((1 / 2 + 1 + 1) / 3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,31 @@ from django.utils.translation import gettext as _
 
 from zixun.ranking.baselines import PopularityRanker, RandomRanker, RecencyRanker
 from zixun.ranking.metrics import LABELS, scores_of
-from zixun.ranking.mind import LogError, Ranker, behaviors_read, news_read, replay
+from zixun.ranking.mind import Behavior, LogError, News, Ranker, behaviors_read, news_read, replay
 from zixun.ranking.plot import plot_write
+from zixun.ranking.scoring import (
+    WEIGHTS_PATH,
+    ScoringWeights,
+    ZixunRanker,
+    rows_replayed,
+    weights_fit,
+    weights_load,
+)
+
+
+def _titles_and_channels(files: list[dict[str, News]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Zixun's ranker reads Chinese titles first (the site's language), then any other;
+    categories come from whichever file has them."""
+    titles: dict[str, str] = {}
+    channels: dict[str, str] = {}
+    for news in files:
+        for item in news.values():
+            chinese = any("\u4e00" <= char <= "\u9fff" for char in item.title)
+            if item.title and (chinese or item.news_id not in titles):
+                titles[item.news_id] = item.title
+            if item.category:
+                channels.setdefault(item.news_id, item.category)
+    return titles, channels
 
 
 class Command(BaseCommand):
@@ -29,19 +53,37 @@ class Command(BaseCommand):
         parser.add_argument("--plot", type=Path, help="draw the figures to this PNG file")
         parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--weights",
+            type=Path,
+            default=WEIGHTS_PATH,
+            help="the zixun ranker's weights (JSON); the site's by default",
+        )
+        parser.add_argument(
+            "--fit",
+            type=Path,
+            help="fit the zixun ranker's weights on --behaviors (after --train) and write them "
+            "to this JSON file instead of evaluating",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for path in [options["behaviors"], options["train"], *options["news"]]:
+        weights_path = None if options["fit"] else options["weights"]
+        for path in [options["behaviors"], options["train"], weights_path, *options["news"]]:
             if path is not None and not path.is_file():
                 raise CommandError(_("找不到文件 %(path)s") % {"path": path})
         if options["resamples"] < 1:
             raise CommandError(_("--resamples 至少为 1"))
         try:
-            news = news_read(options["news"])
+            files = [news_read([path]) for path in options["news"]]
             behaviors = list(behaviors_read(options["behaviors"]))
             train = list(behaviors_read(options["train"])) if options["train"] else []
         except LogError as error:
             raise CommandError(str(error)) from error
+        news = {news_id: item for found in reversed(files) for news_id, item in found.items()}
+        titles, channels = _titles_and_channels(files)
+        if options["fit"]:
+            self._fit(options["fit"], behaviors, train, titles, channels)
+            return
         self.stderr.write(
             _("%(impressions)s 次曝光，%(news)s 条新闻；按时间回放……")
             % {"impressions": len(behaviors), "news": len(news)}
@@ -50,6 +92,9 @@ class Command(BaseCommand):
             RandomRanker(seed=options["seed"]),
             PopularityRanker(),
             RecencyRanker(),
+            ZixunRanker(
+                titles=titles, categories=channels, weights=weights_load(options["weights"])
+            ),
         ]
         scored = replay(behaviors, rankers, train=train)
         methods = []
@@ -81,3 +126,30 @@ class Command(BaseCommand):
                 json.dumps({"methods": methods}, indent=2, ensure_ascii=False) + "\n",
                 encoding="utf-8",
             )
+
+    def _fit(
+        self,
+        out: Path,
+        behaviors: list[Behavior],
+        train: list[Behavior],
+        titles: dict[str, str],
+        channels: dict[str, str],
+    ) -> None:
+        base = ScoringWeights()
+        ranker = ZixunRanker(titles=titles, categories=channels, weights=base)
+        rows = rows_replayed(ranker, behaviors, warm_up=train)
+        self.stderr.write(_("按时间回放 %(count)s 个候选，拟合权重……") % {"count": len(rows)})
+        try:
+            fitted = weights_fit(rows, base=base)
+        except ValueError as error:
+            raise CommandError(_("没有既有点击又有未点击的候选，无法拟合")) from error
+        days = sorted({b.time.date().isoformat() for b in behaviors})
+        fitted = replace(
+            fitted,
+            note=f"fitted on {len(rows)} candidates of {len(behaviors)} impressions "
+            f"of {days[0]}…{days[-1]} by ranking_eval --fit",
+        )
+        out.write_text(fitted.to_json(), encoding="utf-8")
+        for name, value in fitted.coefficients.items():
+            self.stdout.write(f"{name:<20}{value:+.4f}")
+        self.stdout.write(f"{'bias':<20}{fitted.bias:+.4f}")
