@@ -366,3 +366,9 @@ ZIXUN_HOT_SIZE = int(env("ZIXUN_HOT_SIZE", "50"))
 # Reader actions (zixun/events) are kept this many days (`zixun events-prune`); the hot list
 # needs ZIXUN_HOT_WINDOW_DAYS of them, interests and evaluation exports more.
 ZIXUN_EVENT_RETENTION_DAYS = int(env("ZIXUN_EVENT_RETENTION_DAYS", "90"))
+# Recommendations (为你推荐, docs/ranking.md): interests learned from reading halve every N days;
+# a view within N hours of being shown an article counts as a click on that impression; the
+# impression log is kept N days.
+ZIXUN_INTEREST_HALF_LIFE_DAYS = float(env("ZIXUN_INTEREST_HALF_LIFE_DAYS", "14"))
+ZIXUN_IMPRESSION_CLICK_HOURS = int(env("ZIXUN_IMPRESSION_CLICK_HOURS", "24"))
+ZIXUN_IMPRESSION_RETENTION_DAYS = int(env("ZIXUN_IMPRESSION_RETENTION_DAYS", "30"))

@@ -24,6 +24,7 @@ from zixun.creators.services import applications_delete, follows_release, member
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
 from zixun.engagement.services import comments_anonymise, likes_release, reading_history_clear
 from zixun.events.services import READING_KINDS, events_forget
+from zixun.ranking.services import reader_ranking_forget
 
 # Shown wherever a deleted account's name used to be (comments, audit entries).
 DELETED_USER_NAME = "已注销用户"  # stored in audit entries: data, not a message
@@ -157,6 +158,7 @@ def user_delete(*, user: User, by: User) -> None:
     summary["comments"] = comments_anonymise(user=user)
     summary["readings"] = reading_history_clear(user=user)
     summary["events"] = events_forget(user_id=user.pk)
+    summary.update(reader_ranking_forget(user=user))
     summary["memberships"], summary["orphaned_accounts"] = memberships_release(user=user)
     summary["applications"] = applications_delete(user=user)
     audit_record(actor=by, action="user.delete", target=user, data=summary)

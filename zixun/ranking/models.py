@@ -71,3 +71,118 @@ class HotIntervention(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.article_id}"
+
+
+class IngestCursor(models.Model):
+    """How far a consumer of the event log (or of the impression log) has read."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.last_id}"
+
+
+class Impression(models.Model):
+    """What one reader was shown in one list (为你推荐, in order) and what they opened of it.
+
+    One compact row per list shown; ``clicked`` fills in as the reader opens items
+    (their views within ZIXUN_IMPRESSION_CLICK_HOURS). Pruned after
+    ZIXUN_IMPRESSION_RETENTION_DAYS. ``zixun export-behaviors`` writes these as MIND rows.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    user_id = models.BigIntegerField()
+    list_name = models.CharField(max_length=20, default="foryou")
+    shown_at = models.DateTimeField()
+    article_ids = models.JSONField(default=list)  # in the order shown, position = index + 1
+    clicked = models.JSONField(default=list)  # the ids opened, in the order opened
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user_id", "-shown_at"], name="impression_by_user"),
+            models.Index(fields=["shown_at"], name="impression_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"u{self.user_id} {self.list_name} {len(self.article_ids)}"
+
+
+class ArticleStats(models.Model):
+    """Per article: how often it was shown and opened from the lists (the ranker's live CTR),
+    and how many signed-in readers read it; trends are stored like hot scores (against an
+    epoch, see HotState)."""
+
+    article_id = models.BigIntegerField(primary_key=True)
+    impressions = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    trend_impressions = models.FloatField(default=0.0)
+    trend_clicks = models.FloatField(default=0.0)
+    readers = models.PositiveIntegerField(default=0)
+    first_shown = models.DateTimeField(null=True, blank=True)
+    last_shown = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.clicks}/{self.impressions}"
+
+
+class ReaderSettings(models.Model):
+    """A reader's choices about recommendations (算法推荐的开关)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    personalized = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'on' if self.personalized else 'off'}"
+
+
+class Interest(models.Model):
+    """An interest tag learned from a reader's reading: a channel or a keyword (the articles'
+    tags), with a decaying weight. A tag the reader deleted stays, ``removed``, so that it
+    is not learned again from the reading that taught it."""
+
+    class Kind(models.TextChoices):
+        CHANNEL = "channel", _("频道")
+        KEYWORD = "keyword", _("关键词")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=60)  # a channel id, or the keyword
+    label = models.CharField(max_length=60)  # what the reader sees
+    weight = models.FloatField(default=0.0)  # Σ w · 2^((t − epoch) / half-life)
+    removed = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="interest_once")
+        ]
+        indexes = [models.Index(fields=["user", "-weight"], name="interest_top")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.label}"
+
+
+class Dislike(models.Model):
+    """不感兴趣: the reader hid an item, and why (this account, this topic, seen it)."""
+
+    class Reason(models.TextChoices):
+        ACCOUNT = "account", _("不想看这个账号")
+        TOPIC = "topic", _("不想看这类内容")
+        SEEN = "seen", _("看过了")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    creator_id = models.BigIntegerField(null=True, blank=True)
+    channel_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "article"], name="dislike_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ✕ {self.article_id} ({self.reason})"

@@ -6,11 +6,13 @@ from typing import Any
 
 from zixun.articles.selectors import article_channels
 from zixun.ranking.hot import hot_forget_article, hot_ingest
+from zixun.ranking.personal import personal_ingest
 
 
 def on_events_recorded(**kwargs: Any) -> None:
-    """New events committed: fold them into the hot list."""
+    """New events committed: fold them into the hot list, interests and impression clicks."""
     hot_ingest()
+    personal_ingest()
 
 
 def on_article_changed(*, article_id: int, **kwargs: Any) -> None:

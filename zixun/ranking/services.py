@@ -18,9 +18,12 @@ from zixun.articles.models import Article
 from zixun.audit.services import audit_record
 from zixun.core.errors import ServiceError
 from zixun.core.sitecache import site_version_bump
-from zixun.ranking.models import HotIntervention
+from zixun.events.models import Event
+from zixun.events.services import event_record
+from zixun.ranking.models import Dislike, HotIntervention, Impression, Interest, ReaderSettings
 
 Action = HotIntervention.Action
+Kind = Event.Kind
 REASON_MAX = 200
 
 HOT_EDITORS_ONLY = _("只有编辑可以调整热榜")
@@ -106,3 +109,72 @@ def hot_intervention_end(*, intervention_id: int, by: User, reason: str) -> HotI
                  reason=reason)  # fmt: skip
     transaction.on_commit(site_version_bump)
     return intervention
+
+
+# Reader controls (算法推荐的开关, interest tags, 不感兴趣): effective at once ----------------------
+
+DISLIKE_REASON_INVALID = _("请选择不感兴趣的原因")
+INTEREST_NOT_FOUND = _("这个兴趣标签不存在")
+
+
+def personalization_set(*, user: User, on: bool) -> ReaderSettings:
+    """Turn personalized recommendations on or off; off, the feed is hot and latest only."""
+    reader, _created = ReaderSettings.objects.update_or_create(
+        user=user, defaults={"personalized": on}
+    )
+    return reader
+
+
+def interest_remove(*, user: User, interest_id: int) -> Interest:
+    """Delete one of the reader's interest tags: it stops counting at once and is not learned
+    again (``removed``); articles carrying a deleted keyword leave their feed."""
+    interest = Interest.objects.filter(pk=interest_id, user=user).first()
+    if interest is None:
+        raise HotError(INTEREST_NOT_FOUND)
+    interest.removed = True
+    interest.weight = 0.0
+    interest.save(update_fields=["removed", "weight", "updated_at"])
+    return interest
+
+
+def interests_clear(*, user: User) -> int:
+    """Delete every interest tag the reader has (they start from nothing); returns how many."""
+    return Interest.objects.filter(user=user, removed=False).update(removed=True, weight=0.0)
+
+
+@transaction.atomic
+def article_dislike(*, user: User, article_id: int, reason: str) -> Dislike:
+    """不感兴趣: hide the article from the reader's feed at once, and with ``reason`` "account"
+    or "topic" every article of that account or channel too."""
+    if reason not in Dislike.Reason.values:
+        raise HotError(DISLIKE_REASON_INVALID)
+    article = Article.objects.filter(pk=article_id, deleted_at__isnull=True).first()
+    if article is None:
+        raise HotError(HOT_ARTICLE_UNAVAILABLE)
+    dislike, created = Dislike.objects.update_or_create(
+        user=user, article=article,
+        defaults={"reason": reason, "creator_id": article.creator_id,
+                  "channel_id": article.channel_id},
+    )  # fmt: skip
+    if created:
+        event_record(Kind.DISLIKE, user_id=user.pk, article_id=article.pk,
+                     creator_id=article.creator_id)  # fmt: skip
+    if reason == Dislike.Reason.TOPIC and article.channel_id:
+        Interest.objects.filter(
+            user=user, kind=Interest.Kind.CHANNEL, key=str(article.channel_id)
+        ).update(removed=True, weight=0.0)
+    return dislike
+
+
+def dislike_undo(*, user: User, dislike_id: int) -> None:
+    Dislike.objects.filter(pk=dislike_id, user=user).delete()
+
+
+def reader_ranking_forget(*, user: User) -> dict[str, int]:
+    """Everything recommendations know about a reader who leaves (注销) or asks: interests,
+    不感兴趣, settings and their impression log."""
+    interests, _ = Interest.objects.filter(user=user).delete()
+    dislikes, _ = Dislike.objects.filter(user=user).delete()
+    ReaderSettings.objects.filter(user=user).delete()
+    impressions, _ = Impression.objects.filter(user_id=user.pk).delete()
+    return {"interests": interests, "dislikes": dislikes, "impressions": impressions}

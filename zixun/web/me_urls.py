@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, path
 
+from zixun.web.views import foryou as foryou_views
 from zixun.web.views import me as me_views
 
 app_name = "me"
@@ -12,6 +13,8 @@ urlpatterns: list[URLPattern] = [
     path("history/", me_views.me_history, name="history"),
     path("history/clear/", me_views.me_history_clear, name="history-clear"),
     path("comments/", me_views.me_comments, name="comments"),
+    path("interests/", foryou_views.me_interests, name="interests"),
+    path("interests/change/", foryou_views.me_interests_change, name="interests-change"),
     path("data.json", me_views.me_data, name="data"),
     path("delete/", me_views.me_delete, name="delete"),
 ]

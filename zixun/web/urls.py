@@ -3,6 +3,7 @@ from django.urls import path
 from zixun.web.views import editorial, studio
 from zixun.web.views import engagement as engagement_views
 from zixun.web.views import feed as feed_views
+from zixun.web.views import foryou as foryou_views
 from zixun.web.views import hot as hot_views
 from zixun.web.views import reading as views
 
@@ -34,6 +35,8 @@ urlpatterns = [
     path("apply/<int:application_id>/avatar/", studio.application_avatar, name="apply-avatar"),
     path("article/<int:article_id>/revisions/", studio.article_revisions, name="revisions"),
     path("feed/", feed_views.follow_feed, name="feed"),
+    path("foryou/", foryou_views.foryou_page, name="foryou"),
+    path("foryou/dislike/", foryou_views.foryou_dislike, name="foryou-dislike"),
     path("hot/", hot_views.hot_page, name="hot"),
     path("hot/about/", hot_views.hot_about, name="hot-about"),
     path("hot/manage/", hot_views.hot_manage, name="hot-manage"),

@@ -1,4 +1,4 @@
-"""``zixun events-prune``: delete ranking events older than the retention period."""
+"""``zixun events-prune``: delete ranking events and impressions older than their retention."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zixun.events.services import events_prune
+from zixun.ranking.personal import impressions_prune
 
 
 class Command(BaseCommand):
@@ -29,3 +30,6 @@ class Command(BaseCommand):
         # Deleted in batches of short transactions: interrupt and run again at any time.
         deleted = events_prune(before=timezone.now() - timedelta(days=days))
         self.stdout.write(_("已删除 %(n)s 个 %(days)s 天前的事件") % {"n": deleted, "days": days})
+        keep = settings.ZIXUN_IMPRESSION_RETENTION_DAYS
+        shown = impressions_prune(before=timezone.now() - timedelta(days=keep))
+        self.stdout.write(_("已删除 %(n)s 条 %(days)s 天前的曝光记录") % {"n": shown, "days": keep})
