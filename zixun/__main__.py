@@ -19,6 +19,7 @@ ALIASES = {
     "worker": "db_worker",
     "publish-due": "articles_publish_due",
     "eval-recs": "ranking_eval",
+    "export-behaviors": "behaviors_export",
 }
 
 

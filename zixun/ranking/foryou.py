@@ -120,8 +120,10 @@ def _title_key(title: str) -> str:
 def _add(found: dict[int, _Candidate], ids: list[int], reason: Reason | None = None,
          *, explore: bool = False) -> None:  # fmt: skip
     for article_id in ids:
-        if explore and article_id in found and any(
-            r.message not in (REASON_LATEST, REASON_HOT) for r in found[article_id].reasons
+        if (
+            explore
+            and article_id in found
+            and any(r.message not in (REASON_LATEST, REASON_HOT) for r in found[article_id].reasons)
         ):
             continue  # a candidate for a personal reason already: not an exploration
         candidate = found.setdefault(article_id, _Candidate(id=article_id))
@@ -259,6 +261,17 @@ def _dedupe(ranked: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
+def _next_apart(window: list[_Candidate], previous: _Candidate) -> int:
+    """The first in ``window`` of another account and channel than ``previous``, else of
+    another account, else the first."""
+    other_account = [c.creator_id != previous.creator_id for c in window]
+    other_channel = [c.channel_id != previous.channel_id for c in window]
+    for i, apart in enumerate(other_account):
+        if apart and other_channel[i]:
+            return i
+    return other_account.index(True) if True in other_account else 0
+
+
 def _diverse(ranked: list[_Candidate], size: int) -> list[_Candidate]:
     """Greedy: the best next item that shares neither account nor channel with the one
     before it, looking a few places ahead; the exploration items at EXPLORE_AT."""
@@ -270,16 +283,7 @@ def _diverse(ranked: list[_Candidate], size: int) -> list[_Candidate]:
             out.append(explore.pop(0))
             continue
         previous = out[-1] if out else None
-        pick = 0
-        if previous is not None:
-            window = rest[:6]
-            tests = (
-                lambda c: (
-                    c.creator_id != previous.creator_id and c.channel_id != previous.channel_id
-                ),
-                lambda c: c.creator_id != previous.creator_id,
-            )
-            pick = next((i for test in tests for i, c in enumerate(window) if test(c)), 0)
+        pick = 0 if previous is None else _next_apart(rest[:6], previous)
         out.append(rest.pop(pick))
     return out
 
