@@ -192,3 +192,40 @@ def demo_load_people(*, var_dir: Path) -> list[tuple[str, str, str]]:
     )
     path.chmod(0o600)
     return people
+
+
+def demo_activity(*, seed: int = 7) -> int:
+    """Readers' actions of the last two days on the newest articles (views, likes, shares,
+    comments as events, anonymous), so that the hot list has heat; then the hot list is
+    recomputed. Once only: a site that has events keeps them. Returns how many were made."""
+    import random
+    from datetime import timedelta
+
+    from zixun.events.models import Event
+    from zixun.events.services import events_record_many
+    from zixun.ranking.hot import hot_recompute
+
+    if Event.objects.exists():
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - demo data, not a secret
+    now = timezone.now()
+    ids = list(
+        Article.objects.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
+        .order_by("-published_at", "-id")
+        .values_list("id", flat=True)[:120]
+    )
+    kinds = [(Event.Kind.VIEW, 1.0), (Event.Kind.LIKE, 0.08), (Event.Kind.SHARE, 0.03),
+             (Event.Kind.FAVORITE, 0.04), (Event.Kind.COMMENT, 0.02)]  # fmt: skip
+    events = []
+    for rank, article_id in enumerate(rng.sample(ids, len(ids)), start=1):
+        readers = int(2000 / rank**0.9)  # a few stories are read by many, most by few
+        for hour in range(0, 48, 4):
+            at = now - timedelta(hours=hour, minutes=rng.randrange(60))
+            for kind, share in kinds:
+                count = int(readers * share * rng.random() / 12)
+                if count:
+                    events.append(Event(kind=kind, article_id=article_id, count=count, at=at))
+    with transaction.atomic():
+        made = events_record_many(events)
+    hot_recompute()
+    return made

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from zixun.accounts.models import User
@@ -56,6 +57,17 @@ HISTORY = 30  # the reader's latest reads that shape the feed
 EXPLORE_AT = (4, 11)  # places (from 1) of the exploration items
 SIMILAR_ENOUGH = 0.2  # title similarity above which 与你读过的… is the reason
 SHOWN_RECENTLY = timedelta(minutes=30)  # 换一批 skips what was shown this recently
+
+
+@dataclass(frozen=True)
+class ChannelName:
+    """A channel's name in the language active when the reason is shown."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return (self.en or self.zh) if get_language() == "en" else self.zh
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ class _Candidate:
     creator_id: int = 0
     creator_name: str = ""
     channel_id: int | None = None
-    channel_name: str = ""
+    channel_name: ChannelName = ChannelName("", "")
     published_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
     content_hash: str = ""
@@ -212,13 +224,17 @@ def _personal_candidates(user: User, history: list[int], found: dict[int, _Candi
 def _load(found: dict[int, _Candidate]) -> None:
     rows = _published().filter(pk__in=list(found)).values_list(
         "id", "title", "creator_id", "creator__name", "channel_id", "channel__name",
-        "published_at", "tags", "content_hash",
+        "channel__name_en", "published_at", "tags", "content_hash",
     )  # fmt: skip
     loaded = set()
-    for i, title, creator_id, creator_name, channel_id, channel_name, at, tags, digest in rows:
+    for i, title, creator_id, creator_name, channel_id, name, name_en, at, tags, digest in rows:
         c = found[i]
         c.title, c.creator_id, c.creator_name = title, creator_id, creator_name
-        c.channel_id, c.channel_name, c.published_at = channel_id, channel_name, at
+        c.channel_id, c.channel_name, c.published_at = (
+            channel_id,
+            ChannelName(name or "", name_en or ""),
+            at,
+        )
         c.tags, c.content_hash = list(tags or []), digest
         loaded.add(i)
     for article_id in set(found) - loaded:
@@ -359,7 +375,7 @@ def _reason(c: _Candidate, features: CandidateFeatures, history_titles: dict[int
     hot = next((r for r in c.reasons if r.message is REASON_HOT), None)
     if hot:
         return hot
-    if features.channel_affinity > 0 and c.channel_name:
+    if features.channel_affinity > 0 and c.channel_name.zh:
         return Reason(REASON_CHANNEL, {"channel": c.channel_name})
     return Reason(REASON_LATEST)
 

@@ -1,6 +1,6 @@
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.tests.factories import ArticleFactory

@@ -27,6 +27,7 @@ from zixun.ranking.services import (
     personalization_set,
 )
 from zixun.web.http import acting_user, wants_json
+from zixun.web.views.reading import side_blocks
 
 INTERESTS_SHOWN = 40
 
@@ -40,6 +41,7 @@ def foryou_page(request: HttpRequest) -> HttpResponse:
         "feed": feed,
         "dislike_reasons": Dislike.Reason.choices,
         "current_tab": "foryou",
+        **side_blocks(),
     }
     return render(request, "web/foryou.html", context)
 

@@ -65,7 +65,7 @@ def paginated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-def _side_blocks() -> dict[str, object]:
+def side_blocks() -> dict[str, object]:
     """The site-wide blocks, as callables: the template calls them only when its
     cached side-column fragment is missing."""
     return {
@@ -109,7 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "pinned": articles.article_list_pinned(),
-        **_side_blocks(),
+        **side_blocks(),
         **_reader_context(request),
     }
     return render(request, "web/home.html", context)
@@ -129,7 +129,7 @@ def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "channel": channel,
         "current_channel": channel.slug,
         "page": page,
-        **_side_blocks(),
+        **side_blocks(),
         **_reader_context(request),
     }
     return render(request, "web/channel.html", context)
@@ -182,7 +182,7 @@ def article_context(request: HttpRequest, article: Article) -> dict[str, object]
         "share_channels": SHARE_CHANNELS,
         "comments": comment_list_for_article(article=article, sort=sort),
         "comment_sort": sort,
-        **_side_blocks(),
+        **side_blocks(),
         **_reader_context(
             request,
             lambda: reader_state(user=acting_user(request), article=article),

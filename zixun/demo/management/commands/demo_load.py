@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from zixun.articles.importing import ImportStats, import_summary
 from zixun.demo.loading import (
+    demo_activity,
     demo_load_corpora,
     demo_load_people,
     demo_load_reference,
@@ -49,6 +50,9 @@ class Command(BaseCommand):
             self.stdout.write(_("%(dir)s 下没有参考文章，已跳过") % {"dir": shared})
         else:
             self.stdout.write(_("参考文章：%(summary)s") % {"summary": _summary(reference)})
+        activity = demo_activity()
+        if activity:
+            self.stdout.write(_("读者互动：%(count)s 组事件，热榜已计算") % {"count": activity})
         if options["no_corpus"]:
             return
         bars: list[tqdm[Any]] = []
