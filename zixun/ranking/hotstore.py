@@ -15,7 +15,7 @@ from typing import Protocol
 
 import redis
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from redis.client import Pipeline
 
@@ -77,11 +77,14 @@ class DatabaseHotStore:
                         "article_id", flat=True
                     )
                 )
-                for article_id, delta in deltas.items():
-                    if article_id in existing:
-                        HotScore.objects.filter(article_id=article_id).update(
-                            score=F("score") + delta, channel_id=channels.get(article_id)
-                        )
+                # One prepared statement for all the rows that exist (executemany).
+                table = HotScore._meta.db_table
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        f"UPDATE {table} SET score = score + %s, channel_id = %s "  # noqa: S608
+                        "WHERE article_id = %s",
+                        [(d, channels.get(a), a) for a, d in deltas.items() if a in existing],
+                    )
                 HotScore.objects.bulk_create(
                     [
                         HotScore(article_id=a, channel_id=channels.get(a), score=d)

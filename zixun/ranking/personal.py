@@ -221,12 +221,11 @@ def impressions_ingest(*, batch: int = 500) -> int:
 
 def impression_record(*, user_id: int, article_ids: list[int], list_name: str = "foryou"
                       ) -> Impression:  # fmt: skip
-    """Log what a reader was shown (one row per list shown), then count it."""
-    impression = Impression.objects.create(
+    """Log what a reader was shown (one row per list shown): one INSERT on the render. The
+    articles' counters take it in later, with the next events (``impressions_ingest``)."""
+    return Impression.objects.create(
         user_id=user_id, list_name=list_name, shown_at=timezone.now(), article_ids=article_ids
     )
-    transaction.on_commit(impressions_ingest, robust=True)
-    return impression
 
 
 def impressions_prune(*, before: datetime, batch: int = 5000) -> int:
