@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Count, F, Model, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -115,6 +116,22 @@ def article_share(*, user: User | None, article_id: int, channel: str) -> int:
     event_record(Kind.SHARE, user_id=user.pk if user else None, article_id=article_id,
                  creator_id=article.creator_id)  # fmt: skip
     return article_counter_add(article_id=article_id, field="share_count", delta=1)
+
+
+# 读完 (read-through) ---------------------------------------------------------------------------
+
+
+def article_read_through(*, article_id: int, user_id: int | None, reader: str) -> bool:
+    """A reader reached the end of the article (the page tells, after a while on it): a
+    ranking event, once per reader and article per ZIXUN_VIEW_WINDOW_SECONDS; True if
+    counted. ``reader`` identifies an anonymous reader (a digest of address and browser)."""
+    _article_for_engagement(article_id)
+    who = f"u{user_id}" if user_id is not None else reader
+    key = f"readthrough:{article_id}:{who}"
+    if not caches["shared"].add(key, 1, settings.ZIXUN_VIEW_WINDOW_SECONDS):
+        return False
+    event_record(Kind.READ, user_id=user_id, article_id=article_id)
+    return True
 
 
 # 跟贴 ----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("article/<int:article_id>/like/", engagement_views.article_like, name="like"),
     path("article/<int:article_id>/favorite/", engagement_views.article_favorite, name="favorite"),
     path("article/<int:article_id>/share/", engagement_views.article_share, name="share"),
+    path("article/<int:article_id>/read/", engagement_views.article_read, name="read"),
     path(
         "article/<int:article_id>/comment/", engagement_views.comment_create, name="comment-create"
     ),

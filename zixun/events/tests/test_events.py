@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from zixun.accounts.tests.factories import UserFactory
@@ -127,3 +128,25 @@ def test_pruning_keeps_the_retention_and_resumes():
     with pytest.raises(SystemExit):
         call_command("events_prune", days=0)
     assert Event.objects.count() == 1
+
+
+def test_read_through_counts_once_per_reader_and_skips_bots(client, writer):
+    article = ArticleFactory()
+    url = f"/article/{article.pk}/read/"
+    assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204
+    assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204  # a repeat
+    assert client.post(url, HTTP_USER_AGENT="curl/8.0").status_code == 204  # a bot
+    assert list(Event.objects.values_list("kind", "user_id")) == [(Kind.READ, None)]
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(writer)
+    assert strict.post(url, HTTP_USER_AGENT=BROWSER).status_code == 403  # no CSRF token
+    assert client.post("/article/999999/read/", HTTP_USER_AGENT=BROWSER).status_code == 404
+    assert client.get(url).status_code == 405
+    engagement.article_read_through(article_id=article.pk, user_id=writer.pk, reader="x")
+    assert Event.objects.filter(kind=Kind.READ, user_id=writer.pk).count() == 1
+
+
+def test_the_article_page_marks_its_end_for_the_read_through(client):
+    article = ArticleFactory()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'data-read="/article/{article.pk}/read/"' in html

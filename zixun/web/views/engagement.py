@@ -8,6 +8,7 @@ so that the page updates without a reload. Errors get a clear message and a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -32,6 +33,7 @@ from zixun.creators.services import FollowError, creator_follow, creator_unfollo
 from zixun.engagement import services
 from zixun.engagement.models import Share
 from zixun.engagement.services import EngagementError
+from zixun.engagement.viewcount import is_bot
 from zixun.web.http import absolute_url, acting_user, id_param, redirect_back, wants_json
 from zixun.web.pagecache import page_cache_forget
 
@@ -148,6 +150,24 @@ def article_share(request: HttpRequest, article_id: int) -> HttpResponse:
             target.format(url=quote(share_url(request, article_id, channel), safe=""), title=title)
         )
     return _answer(request, _article_url(article_id), count=count)
+
+
+@csrf_when_signed_in
+@require_POST
+@rate_limited("read", per_minute=60)
+def article_read(request: HttpRequest, article_id: int) -> HttpResponse:
+    """读完: the article page's script says the reader reached the end (a ranking signal).
+    Bots and repeats are not counted; the answer is empty either way."""
+    agent = request.headers.get("User-Agent", "")
+    if not is_bot(agent):
+        user_id = request.user.pk if request.user.is_authenticated else None
+        digest = hashlib.sha1(f"{client_address(request)}|{agent}".encode(), usedforsecurity=False)
+        try:
+            services.article_read_through(article_id=article_id, user_id=user_id,
+                                          reader=digest.hexdigest()[:16])  # fmt: skip
+        except EngagementError:
+            return HttpResponse(status=404)
+    return HttpResponse(status=204)
 
 
 @csrf_when_signed_in

@@ -34,7 +34,7 @@ from zixun.engagement.selectors import (
     reader_state,
 )
 from zixun.engagement.viewcount import view_record
-from zixun.ranking.selectors import hot_cards
+from zixun.ranking.selectors import hot_cards, related_cards
 from zixun.web import readerpage
 from zixun.web.http import absolute_url, acting_user, redirect_back
 from zixun.web.modes import MODE_COOKIES
@@ -175,7 +175,7 @@ def article_context(request: HttpRequest, article: Article) -> dict[str, object]
     sort = "new" if request.GET.get("comments") == "new" else "hot"
     return {
         "article": article,
-        "related": articles.article_list_related(article=article),
+        "related": related_cards(article=article),
         "past": articles.article_list_past(article=article),
         "share_url": share_url(request, article.pk, "link"),
         "canonical_url": absolute_url(request, article.get_absolute_url()),
