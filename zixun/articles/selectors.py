@@ -133,7 +133,8 @@ def article_list_pinned(*, limit: int = 5) -> list[ArticleCard]:
 
 
 def article_list_related(*, article: Article, limit: int = 8) -> list[ArticleCard]:
-    """相关推荐: the newest articles of the same channel. TODO(#5): content similarity."""
+    """The newest articles of the same channel: 相关推荐 until the article's similar ones are
+    computed (zixun/ranking/related.py)."""
     queryset = (
         _published()
         .filter(channel_id=article.channel_id)

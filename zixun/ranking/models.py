@@ -186,3 +186,44 @@ class Dislike(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ✕ {self.article_id} ({self.reason})"
+
+
+class RelatedPosting(models.Model):
+    """The inverted index of 相关推荐: a term of a published article and its stored weight
+    (zixun/ranking/similar.py). Written when the article is published or edited."""
+
+    id = models.BigAutoField(primary_key=True)
+    term = models.CharField(max_length=40)
+    article_id = models.BigIntegerField()
+    weight = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "article_id"], name="posting_once")]
+        indexes = [
+            models.Index(fields=["term", "-article_id"], name="posting_recent"),
+            models.Index(fields=["article_id"], name="posting_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.article_id}"
+
+
+class TermStat(models.Model):
+    """How many indexed articles hold a term; the row with the empty term counts articles."""
+
+    term = models.CharField(max_length=40, primary_key=True)
+    df = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.df}"
+
+
+class RelatedList(models.Model):
+    """An article's 相关推荐, computed at publish and edit, read by the article page."""
+
+    article_id = models.BigIntegerField(primary_key=True)
+    related_ids = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.related_ids}"

@@ -10,12 +10,19 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from zixun.articles.selectors import ArticleCard, article_cards, article_list_newest_cards
+from zixun.articles.models import Article
+from zixun.articles.selectors import (
+    ArticleCard,
+    article_cards,
+    article_list_newest_cards,
+    article_list_related,
+)
 from zixun.core.pagination import Keyset, Page, PageRequest, keyset_page
 from zixun.core.sitecache import block_get
 from zixun.ranking.hot import heat_now, penalties
 from zixun.ranking.hotstore import hot_store
 from zixun.ranking.models import HotIntervention
+from zixun.ranking.related import related_ids_of
 
 Action = HotIntervention.Action
 
@@ -93,6 +100,16 @@ def hot_list(*, channel_id: int | None = None, limit: int = 10) -> list[HotItem]
 def hot_cards(*, limit: int = 10) -> list[ArticleCard]:
     """热点推荐 (the side column): the global hot list's cards."""
     return [item.card for item in hot_list(limit=limit)]
+
+
+def related_cards(*, article: Article, limit: int = 8) -> list[ArticleCard]:
+    """相关推荐: the list computed at publish (zixun/ranking/related.py), offline articles
+    left out; the newest of the same channel for an article that has none yet (imported
+    before ``zixun related-rebuild``)."""
+    cards = article_cards(ids=related_ids_of(article.pk)[:limit])
+    if cards:
+        return cards
+    return article_list_related(article=article, limit=limit)
 
 
 NEWEST = Keyset()

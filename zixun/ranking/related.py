@@ -1,0 +1,181 @@
+"""相关推荐 on the site: the similarity engine (zixun/ranking/similar.py) backed by the
+database, run when an article is published, edited or goes offline, never at render.
+
+``related_compute`` (re)indexes the article's terms (title and the start of its body,
+segmented by rjieba), finds its nearest published articles, drops the article
+itself and reprints, spreads the list over topics (MMR), prefers fresh articles, and
+stores the ids; the article page reads one row. The four nearest neighbours get
+their lists recomputed too, so that a new article appears beside older ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from zixun.articles.models import Article
+from zixun.ranking.models import IngestCursor, RelatedList, RelatedPosting, TermStat
+from zixun.ranking.similar import related, stored_weights
+from zixun.ranking.text import terms
+
+RELATED_SIZE = 8
+NEIGHBOURS_REFRESHED = 4
+TERM_MAX = 40  # longer terms are not indexed
+FRESHNESS_DAYS = 90.0  # an article this old counts half as much as a new one
+DOCUMENTS = ""  # the TermStat row that counts indexed articles
+
+
+class DatabaseIndex:
+    """The engine's Index over RelatedPosting and TermStat: one query per method."""
+
+    def doc_count(self) -> int:
+        return TermStat.objects.filter(term=DOCUMENTS).values_list("df", flat=True).first() or 0
+
+    def doc_freqs(self, terms: Collection[str]) -> dict[str, int]:
+        return dict(TermStat.objects.filter(term__in=list(terms)).values_list("term", "df"))
+
+    def postings(self, terms: Collection[str], per_term: int) -> dict[str, list[tuple[int, float]]]:
+        """One UNION ALL of per-term index range scans, each bounded by ``per_term``."""
+        chosen = sorted(terms)
+        out: dict[str, list[tuple[int, float]]] = {t: [] for t in chosen}
+        if not chosen:
+            return out
+        # Only the model's table name and an int are formatted in; the terms are parameters.
+        table = RelatedPosting._meta.db_table
+        part = (
+            f"SELECT * FROM (SELECT term, article_id, weight FROM {table} WHERE term = %s "  # noqa: S608
+            f"ORDER BY article_id DESC LIMIT {int(per_term)}) AS p{{}}"
+        )
+        sql = " UNION ALL ".join(part.format(i) for i in range(len(chosen)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, chosen)
+            for term, article_id, weight in cursor.fetchall():
+                out[term].append((article_id, weight))
+        return out
+
+    def vectors(self, doc_ids: Collection[int]) -> dict[int, dict[str, float]]:
+        out: dict[int, dict[str, float]] = {}
+        rows = RelatedPosting.objects.filter(article_id__in=list(doc_ids))
+        for article_id, term, weight in rows.values_list("article_id", "term", "weight"):
+            out.setdefault(article_id, {})[term] = weight
+        return out
+
+
+def _published(article_id: int) -> Article | None:
+    return Article.objects.filter(
+        pk=article_id, status=Article.Status.PUBLISHED, deleted_at__isnull=True
+    ).first()
+
+
+def _count(terms: Collection[str], step: int) -> None:
+    if not terms:
+        return
+    existing = set(TermStat.objects.filter(term__in=list(terms)).values_list("term", flat=True))
+    TermStat.objects.bulk_create([TermStat(term=t, df=0) for t in terms if t not in existing],
+                                 ignore_conflicts=True)  # fmt: skip
+    TermStat.objects.filter(term__in=list(terms)).update(df=F("df") + step)
+
+
+@transaction.atomic
+def article_index(article_id: int) -> dict[str, float]:
+    """Replace the article's postings with those of its current text (none if it is not
+    published) and keep the term counts in step; returns its raw terms."""
+    # One writer per article at a time: the row lock serialises two reindexings.
+    RelatedList.objects.get_or_create(article_id=article_id)
+    list(RelatedList.objects.select_for_update().filter(article_id=article_id))
+    old = list(RelatedPosting.objects.filter(article_id=article_id).values_list("term", flat=True))
+    if old:
+        RelatedPosting.objects.filter(article_id=article_id).delete()
+        _count([*old, DOCUMENTS], -1)
+    article = _published(article_id)
+    if article is None:
+        return {}
+    raw = terms(article.title, article.body_text)
+    stored = {t: w for t, w in stored_weights(raw).items() if 0 < len(t) <= TERM_MAX}
+    if not stored:
+        return {}
+    RelatedPosting.objects.bulk_create(
+        [RelatedPosting(term=t, article_id=article_id, weight=w) for t, w in stored.items()]
+    )
+    _count([*stored, DOCUMENTS], +1)
+    return raw
+
+
+def _fresh(found: list[tuple[int, float]]) -> list[int]:
+    """Scores times 1 / (1 + age / FRESHNESS_DAYS), best first, offline articles left out."""
+    published = dict(
+        Article.objects.filter(
+            pk__in=[a for a, _ in found], status=Article.Status.PUBLISHED, deleted_at__isnull=True
+        ).values_list("pk", "published_at")
+    )
+    now = timezone.now()
+
+    def weight(item: tuple[int, float]) -> float:
+        at = published[item[0]]
+        days = max((now - at).total_seconds() / 86400.0, 0.0) if at else FRESHNESS_DAYS
+        return item[1] / (1.0 + days / FRESHNESS_DAYS)
+
+    kept = [item for item in found if item[0] in published]
+    return [a for a, _ in sorted(kept, key=lambda item: (-weight(item), -item[0]))]
+
+
+def related_compute(article_id: int, *, neighbours: bool = True, index: bool = True) -> list[int]:
+    """Index the article and store its 相关推荐; an article gone offline leaves the index
+    and its list is emptied. Returns the ids stored."""
+    raw = article_index(article_id) if index else _raw_terms(article_id)
+    if not raw:
+        RelatedList.objects.filter(article_id=article_id).update(related_ids=[])
+        return []
+    found = related(raw, DatabaseIndex(), k=RELATED_SIZE * 2, exclude={article_id})
+    ids = _fresh(found)[:RELATED_SIZE]
+    RelatedList.objects.update_or_create(article_id=article_id, defaults={"related_ids": ids})
+    if neighbours:
+        for other in ids[:NEIGHBOURS_REFRESHED]:
+            related_compute(other, neighbours=False, index=False)
+    return ids
+
+
+def _raw_terms(article_id: int) -> dict[str, float]:
+    article = _published(article_id)
+    return terms(article.title, article.body_text) if article else {}
+
+
+def related_rebuild(*, reset: bool = False, progress: Callable[[int], object] | None = None,
+                    batch: int = 500) -> tuple[int, int]:  # fmt: skip
+    """Index every published article, then compute every list: resumable (a cursor per
+    pass, in IngestCursor), so an interrupted run goes on where it stopped. Returns
+    (articles indexed, lists computed) by this run."""
+    if reset:
+        IngestCursor.objects.filter(name__in=["related-index", "related-lists"]).delete()
+    done = [0, 0]
+    for step, name in enumerate(("related-index", "related-lists")):
+        cursor, _ = IngestCursor.objects.get_or_create(name=name)
+        while True:
+            ids = list(
+                Article.objects.filter(
+                    pk__gt=cursor.last_id, status=Article.Status.PUBLISHED,
+                    deleted_at__isnull=True,
+                ).order_by("pk").values_list("pk", flat=True)[:batch]
+            )  # fmt: skip
+            if not ids:
+                break
+            for article_id in ids:
+                if step == 0:
+                    article_index(article_id)
+                else:
+                    related_compute(article_id, neighbours=False, index=False)
+            cursor.last_id = ids[-1]
+            cursor.save(update_fields=["last_id"])
+            done[step] += len(ids)
+            if progress:
+                progress(len(ids))
+    return done[0], done[1]
+
+
+def related_ids_of(article_id: int) -> list[int]:
+    ids = RelatedList.objects.filter(article_id=article_id).values_list("related_ids", flat=True)
+    found = ids.first()
+    return list(found) if found else []
