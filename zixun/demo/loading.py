@@ -229,3 +229,27 @@ def demo_activity(*, seed: int = 7) -> int:
         made = events_record_many(events)
     hot_recompute()
     return made
+
+
+def demo_related(*, limit: int = 200) -> int:
+    """相关推荐 for the starter articles, the reference article and the newest of the rest
+    (``limit`` in all): indexed, then each list computed. The rest of a large corpus keeps
+    the channel's newest until ``zixun related-rebuild``. Returns how many lists were made;
+    repeating it replaces them."""
+    from zixun.ranking.related import article_index, related_compute
+
+    published = Article.objects.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
+    chosen = list(
+        published.filter(external_id__startswith="starter-").values_list("id", flat=True)
+    )
+    chosen += list(published.filter(external_id=REFERENCE_ID).values_list("id", flat=True))
+    chosen += list(
+        published.exclude(id__in=chosen).order_by("-published_at").values_list("id", flat=True)[
+            : max(limit - len(chosen), 0)
+        ]
+    )
+    for article_id in chosen:
+        article_index(article_id)
+    for article_id in chosen:
+        related_compute(article_id, neighbours=False, index=False)
+    return len(chosen)

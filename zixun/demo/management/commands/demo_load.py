@@ -17,6 +17,7 @@ from zixun.demo.loading import (
     demo_load_people,
     demo_load_reference,
     demo_load_starter,
+    demo_related,
 )
 
 
@@ -53,8 +54,12 @@ class Command(BaseCommand):
         activity = demo_activity()
         if activity:
             self.stdout.write(_("读者互动：%(count)s 组事件，热榜已计算") % {"count": activity})
-        if options["no_corpus"]:
-            return
+        if not options["no_corpus"]:
+            self._corpora(shared, options)
+        lists = demo_related()
+        self.stdout.write(_("相关推荐：已为 %(count)s 篇文章计算") % {"count": lists})
+
+    def _corpora(self, shared: Path, options: dict[str, Any]) -> None:
         bars: list[tqdm[Any]] = []
 
         def progress(name: str, total: int) -> Callable[[int], None]:
