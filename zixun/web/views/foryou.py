@@ -1,7 +1,7 @@
 """为你推荐 and the reader's controls over it: the switch, interest tags, 不感兴趣.
 
-The feed is per reader, so never in the page cache; anonymous readers get the plain
-feed (hot and latest). Each control takes effect on the next render: nothing is cached.
+A signed-in reader's feed is built for them on every visit (never cached), so each control
+takes effect at once; anonymous readers get the plain feed (hot and latest), page-cached.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ from zixun.ranking.services import (
     personalization_set,
 )
 from zixun.web.http import acting_user, wants_json
+from zixun.web.pagecache import cached_page
 from zixun.web.views.reading import side_blocks
 
 INTERESTS_SHOWN = 40
 
 
 @require_GET
+@cached_page  # anonymous readers all get the plain feed: cached like any public page
 @never_cache
 def foryou_page(request: HttpRequest) -> HttpResponse:
     user = acting_user(request) if request.user.is_authenticated else None
