@@ -83,6 +83,13 @@ def stored_weights(raw: Vector, *, short_factor: float = SHORT_FACTOR) -> dict[s
     )
 
 
+def _dot(a: Vector, b: Vector) -> float:
+    """Σ a(t) b(t): the cosine of two vectors of unit length."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
 def cosine(a: Vector, b: Vector) -> float:
     """Σ a(t) b(t) / (‖a‖₂ ‖b‖₂); 0 when either is empty."""
     if len(a) > len(b):
@@ -221,11 +228,20 @@ def related(
         return []
     vectors = index.vectors([doc_id for doc_id, _ in candidates])
     own = stored_weights(doc_terms, short_factor=p.short_factor)
+    pairs: dict[tuple[int, int], float] = {}
+
+    def similarity(a: int, b: int) -> float:
+        """cosine(vector a, vector b): a dot product (stored vectors have unit length), each
+        pair computed once (MMR asks again and again)."""
+        key = (a, b) if a < b else (b, a)
+        if key not in pairs:
+            pairs[key] = _dot(vectors.get(a, {}), vectors.get(b, {}))
+        return pairs[key]
+
     kept: list[tuple[int, float]] = []
     for doc_id, score in candidates:
-        vector = vectors.get(doc_id, {})
-        if cosine(own, vector) >= duplicate_threshold or any(
-            cosine(vectors.get(other, {}), vector) >= duplicate_threshold for other, _ in kept
+        if _dot(own, vectors.get(doc_id, {})) >= duplicate_threshold or any(
+            similarity(other, doc_id) >= duplicate_threshold for other, _ in kept
         ):
             continue
         kept.append((doc_id, score))
@@ -233,19 +249,15 @@ def related(
         return kept[:k]
     best = kept[0][1] or 1.0
     picked: list[tuple[int, float]] = []
+    redundancy = dict.fromkeys((doc_id for doc_id, _ in kept), 0.0)  # max similarity to picked
     left = list(kept)
     while left and len(picked) < k:
-
-        def gain(item: tuple[int, float]) -> float:
-            redundancy = max(
-                (cosine(vectors.get(item[0], {}), vectors.get(o, {})) for o, _ in picked),
-                default=0.0,
-            )
-            return (1 - diversity) * item[1] / best - diversity * redundancy
-
-        choice = max(left, key=gain)
+        choice = max(left, key=lambda item: (1 - diversity) * item[1] / best
+                     - diversity * redundancy[item[0]])  # fmt: skip
         left.remove(choice)
         picked.append(choice)
+        for doc_id, _ in left:
+            redundancy[doc_id] = max(redundancy[doc_id], similarity(doc_id, choice[0]))
     return picked
 
 
