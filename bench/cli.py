@@ -18,6 +18,7 @@ from bench.errors import BenchError
 from bench.feed import FeedResult, measure_feed
 from bench.loadgen import Measurement, Tool, measure, pick_tool
 from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination, scale_account
+from bench.ranking import RankingResult, measure_ranking
 from bench.reader import check_signed_in, create_reader
 from bench.report import Report, WagtailPage, ZixunPages, print_table, write_results
 from bench.server import Server, log_tail, serve
@@ -31,8 +32,8 @@ SERVER_ATTEMPTS = 2
 # (anonymous, signed in, a cache miss) against the bare view; pagination and feed: the
 # timing snippets at scale; wagtail: the Wagtail baseline page; uploads: peak memory of one
 # image upload per file, hostile and normal, each in a fresh process (no database, no server).
-PARTS = ("article", "pagination", "feed", "wagtail", "uploads")
-ZIXUN_PARTS = frozenset({"article", "pagination", "feed"})
+PARTS = ("article", "pagination", "feed", "ranking", "wagtail", "uploads")
+ZIXUN_PARTS = frozenset({"article", "pagination", "feed", "ranking"})
 WAGTAIL_CACHE = ROOT / "var" / "bench-wagtail"  # the throwaway venv (gitignored, reused)
 
 
@@ -216,6 +217,7 @@ def run(options: Options) -> int:
         env = bench_env(directory)
         pagination: PaginationResult | None = None
         feed: FeedResult | None = None
+        ranking: RankingResult | None = None
         article_id, kind = 0, ""
         if parts & ZIXUN_PARTS:
             build_database(root=ROOT, env=env, corpus_limit=options.corpus_limit)
@@ -233,6 +235,8 @@ def run(options: Options) -> int:
             # The follow feed reads the scaled account too: one of the 500 a reader follows.
             if "feed" in parts:
                 feed = measure_feed(root=ROOT, env=env)
+            if "ranking" in parts:
+                ranking = measure_ranking(root=ROOT, env=env)
         reader = create_reader(root=ROOT, env=env) if "article" in parts else None
         site = None
         if "wagtail" in parts:
@@ -310,6 +314,7 @@ def run(options: Options) -> int:
             wagtail=wagtail_page,
             pagination=pagination,
             feed=feed,
+            ranking=ranking,
             uploads=uploads,
         )
         print_table(report)

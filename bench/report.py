@@ -11,6 +11,7 @@ from typing import Any
 from bench.feed import FeedResult, print_feed
 from bench.loadgen import Measurement, Tool
 from bench.pagination import PaginationResult, print_pagination
+from bench.ranking import RankingResult, print_ranking
 from bench.uploads import GOAL_MB, UploadResult, uploads_as_dict
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
@@ -88,6 +89,8 @@ class Report:
     pagination: PaginationResult | None = None
     # The follow feed: publish for 198,203 followers vs 1, a 500-follow reader's pages.
     feed: FeedResult | None = None
+    # Ranking: the hot list's ingestion, 为你推荐's render, 相关推荐 at publish.
+    ranking: RankingResult | None = None
     # Peak memory and time of one upload per file, each in a fresh process.
     uploads: list[UploadResult] | None = None
 
@@ -154,6 +157,8 @@ class Report:
             data["pagination"] = self.pagination.as_dict() if self.pagination else None
         if self.feed:
             data["feed"] = self.feed.as_dict()
+        if self.ranking:
+            data["ranking"] = self.ranking.as_dict()
         if self.uploads is not None:
             data["uploads"] = uploads_as_dict(self.uploads)
         return data
@@ -223,6 +228,8 @@ def print_table(report: Report) -> None:
         print_pagination(report.pagination)
     if report.feed:
         print_feed(report.feed)
+    if report.ranking:
+        print_ranking(report.ranking)
     if report.uploads is not None:
         summary = uploads_as_dict(report.uploads)
         verdict = "meets" if summary["meets_goal"] else "MISSES"

@@ -56,7 +56,9 @@ WINDOW = timedelta(days=7)  # candidates are at most this old (the hot list asid
 HISTORY = 30  # the reader's latest reads that shape the feed
 EXPLORE_AT = (4, 11)  # places (from 1) of the exploration items
 SIMILAR_ENOUGH = 0.2  # title similarity above which 与你读过的… is the reason
-SHOWN_RECENTLY = timedelta(minutes=30)  # 换一批 skips what was shown this recently
+SHOWN_RECENTLY = timedelta(minutes=30)
+FOLLOWS_READ = 30  # followed accounts whose newest articles are candidates
+PER_FOLLOWED = 4  # newest articles of each  # 换一批 skips what was shown this recently
 
 
 @dataclass(frozen=True)
@@ -190,15 +192,17 @@ def _personal_candidates(user: User, history: list[int], found: dict[int, _Candi
     """Follows, channels read most, co-reading and exploration; returns co-reading scores."""
     since = timezone.now() - WINDOW
     recent = _published().filter(published_at__gte=since)
+    # The accounts followed most recently, each read by its own index range scan
+    # (article_by_creator): "creator_id IN (…) ORDER BY published_at" would sort every
+    # article of a followed account with a million of them (ADR 0010).
     followed = list(
-        Follow.objects.filter(user=user, creator__is_suspended=False).values_list(
-            "creator_id", "creator__name"
-        )
+        Follow.objects.filter(user=user, creator__is_suspended=False)
+        .order_by("-created_at")
+        .values_list("creator_id", "creator__name")[:FOLLOWS_READ]
     )
-    names = dict(followed)
-    rows = recent.filter(creator_id__in=names).order_by("-published_at", "-id")
-    for article_id, creator_id in rows.values_list("id", "creator_id")[:40]:
-        _add(found, [article_id], Reason(REASON_FOLLOW, {"name": names[creator_id]}))
+    for creator_id, name in followed:
+        newest = _newest(recent.filter(creator_id=creator_id), PER_FOLLOWED)
+        _add(found, newest, Reason(REASON_FOLLOW, {"name": name}))
     top_channels = sorted(channel_weights, key=lambda c: -channel_weights[c])[:3]
     for channel_id in top_channels:
         _add(found, _newest(recent.filter(channel_id=channel_id), 15))
