@@ -75,6 +75,12 @@ class Article(BaseModel):
         indexes = [
             # One index per keyset-paginated list: (filter, published_at, id).
             models.Index(fields=["status", "-published_at", "-id"], name="article_latest"),
+            # 置顶: the few pinned articles, without walking every published one.
+            models.Index(
+                fields=["-pinned_at", "-id"],
+                name="article_pinned",
+                condition=models.Q(pinned_at__isnull=False),
+            ),
             models.Index(
                 fields=["creator", "status", "-published_at", "-id"], name="article_by_creator"
             ),

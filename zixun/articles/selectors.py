@@ -8,6 +8,7 @@ queries however large the site is. They are keyed by the site version
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,15 +82,33 @@ def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
     ]
 
 
+def article_published_ids(*, ids: Iterable[int]) -> set[int]:
+    """The published articles among ``ids``. Looked up by primary key, then checked here:
+    with the state in the WHERE clause SQLite prefers the article_latest index and walks
+    every published article (300 ms at a million) instead of fetching the few rows."""
+    rows = Article.objects.filter(pk__in=list(ids)).values_list("pk", "status", "deleted_at")
+    return {
+        pk for pk, status, deleted in rows if status == Article.Status.PUBLISHED and not deleted
+    }
+
+
 def article_cards(*, ids: list[int]) -> list[ArticleCard]:
     """The cards of the published articles among ``ids``, in the order of ``ids``."""
-    cards = {card.id: card for card in _cards(_published().filter(pk__in=ids), len(ids))}
+    live = article_published_ids(ids=ids)
+    # No ORDER BY either (the order is ids'): Article's default one makes SQLite walk
+    # article_latest to avoid a sort of a handful of rows.
+    by_id = Article.objects.filter(pk__in=live).order_by()
+    cards = {card.id: card for card in _cards(by_id, len(live))}
     return [cards[i] for i in ids if i in cards]
 
 
 def article_channels(*, ids: list[int]) -> dict[int, int | None]:
     """The channel of each published article among ``ids`` (offline ones are left out)."""
-    return dict(_published().filter(pk__in=ids).values_list("pk", "channel_id"))
+    rows = Article.objects.filter(pk__in=ids).values_list(
+        "pk", "channel_id", "status", "deleted_at"
+    )
+    return {pk: channel for pk, channel, status, deleted in rows
+            if status == Article.Status.PUBLISHED and not deleted}  # fmt: skip
 
 
 def article_list_newest_cards(
@@ -128,8 +147,16 @@ def article_list_for_creator(
 
 
 def article_list_pinned(*, limit: int = 5) -> list[ArticleCard]:
-    """置顶: the headlines editors pinned, most recently pinned first."""
-    return _cards(_published().filter(pinned_at__isnull=False).order_by("-pinned_at", "-id"), limit)
+    """置顶: the headlines editors pinned, most recently pinned first. Read through the partial
+    index article_pinned (only pinned rows), the state checked here: with it in the WHERE
+    clause SQLite walks every published article instead (see article_published_ids)."""
+    rows = (
+        Article.objects.filter(pinned_at__isnull=False)
+        .order_by("-pinned_at", "-id")
+        .values_list("pk", "status", "deleted_at")[: limit * 4]
+    )
+    ids = [pk for pk, status, deleted in rows if status == Article.Status.PUBLISHED and not deleted]
+    return article_cards(ids=ids[:limit])
 
 
 def article_list_related(*, article: Article, limit: int = 8) -> list[ArticleCard]:

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
-from zixun.articles.selectors import ArticleCard, article_cards
+from zixun.articles.selectors import ArticleCard, article_cards, article_published_ids
 from zixun.core.errors import message_format
 from zixun.creators.models import Follow
 from zixun.engagement.models import Reading
@@ -226,7 +226,8 @@ def _personal_candidates(user: User, history: list[int], found: dict[int, _Candi
 
 
 def _load(found: dict[int, _Candidate]) -> None:
-    rows = _published().filter(pk__in=list(found)).values_list(
+    live = article_published_ids(ids=found)  # by primary key (see article_published_ids)
+    rows = Article.objects.filter(pk__in=live).values_list(
         "id", "title", "creator_id", "creator__name", "channel_id", "channel__name",
         "channel__name_en", "published_at", "tags", "content_hash",
     )  # fmt: skip

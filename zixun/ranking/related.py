@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from zixun.articles.models import Article
+from zixun.articles.selectors import article_published_ids
 from zixun.ranking.models import IngestCursor, RelatedList, RelatedPosting, TermStat
 from zixun.ranking.similar import related, stored_weights
 from zixun.ranking.text import terms
@@ -106,11 +107,8 @@ def article_index(article_id: int) -> dict[str, float]:
 
 def _fresh(found: list[tuple[int, float]]) -> list[int]:
     """Scores times 1 / (1 + age / FRESHNESS_DAYS), best first, offline articles left out."""
-    published = dict(
-        Article.objects.filter(
-            pk__in=[a for a, _ in found], status=Article.Status.PUBLISHED, deleted_at__isnull=True
-        ).values_list("pk", "published_at")
-    )
+    live = article_published_ids(ids=[a for a, _ in found])
+    published = dict(Article.objects.filter(pk__in=live).values_list("pk", "published_at"))
     now = timezone.now()
 
     def weight(item: tuple[int, float]) -> float:
