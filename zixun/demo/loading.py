@@ -239,14 +239,12 @@ def demo_related(*, limit: int = 200) -> int:
     from zixun.ranking.related import article_index, related_compute
 
     published = Article.objects.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
-    chosen = list(
-        published.filter(external_id__startswith="starter-").values_list("id", flat=True)
-    )
+    chosen = list(published.filter(external_id__startswith="starter-").values_list("id", flat=True))
     chosen += list(published.filter(external_id=REFERENCE_ID).values_list("id", flat=True))
     chosen += list(
-        published.exclude(id__in=chosen).order_by("-published_at").values_list("id", flat=True)[
-            : max(limit - len(chosen), 0)
-        ]
+        published.exclude(id__in=chosen)
+        .order_by("-published_at")
+        .values_list("id", flat=True)[: max(limit - len(chosen), 0)]
     )
     for article_id in chosen:
         article_index(article_id)
