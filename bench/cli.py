@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from bench.loadgen import Measurement, Tool, measure, pick_tool
 from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination, scale_account
 from bench.ranking import RankingResult, measure_ranking
 from bench.reader import check_signed_in, create_reader
+from bench.related import RelatedResult, measure_related
 from bench.report import Report, WagtailPage, ZixunPages, print_table, write_results
 from bench.server import Server, log_tail, serve
 from bench.uploads import UploadResult, measure_uploads
@@ -32,7 +34,7 @@ SERVER_ATTEMPTS = 2
 # (anonymous, signed in, a cache miss) against the bare view; pagination and feed: the
 # timing snippets at scale; wagtail: the Wagtail baseline page; uploads: peak memory of one
 # image upload per file, hostile and normal, each in a fresh process (no database, no server).
-PARTS = ("article", "pagination", "feed", "ranking", "wagtail", "uploads")
+PARTS = ("article", "pagination", "feed", "ranking", "related", "wagtail", "uploads")
 ZIXUN_PARTS = frozenset({"article", "pagination", "feed", "ranking"})
 WAGTAIL_CACHE = ROOT / "var" / "bench-wagtail"  # the throwaway venv (gitignored, reused)
 
@@ -237,6 +239,11 @@ def run(options: Options) -> int:
                 feed = measure_feed(root=ROOT, env=env)
             if "ranking" in parts:
                 ranking = measure_ranking(root=ROOT, env=env)
+        related: RelatedResult | None = None
+        if "related" in parts:
+            related = measure_related(
+                shared=Path(os.environ.get("ZIXUN_SHARED_DIR", ROOT.parent / "shared"))
+            )
         reader = create_reader(root=ROOT, env=env) if "article" in parts else None
         site = None
         if "wagtail" in parts:
@@ -315,6 +322,7 @@ def run(options: Options) -> int:
             pagination=pagination,
             feed=feed,
             ranking=ranking,
+            related=related,
             uploads=uploads,
         )
         print_table(report)

@@ -12,6 +12,7 @@ from bench.feed import FeedResult, print_feed
 from bench.loadgen import Measurement, Tool
 from bench.pagination import PaginationResult, print_pagination
 from bench.ranking import RankingResult, print_ranking
+from bench.related import RelatedResult, print_related
 from bench.uploads import GOAL_MB, UploadResult, uploads_as_dict
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
@@ -91,6 +92,8 @@ class Report:
     feed: FeedResult | None = None
     # Ranking: the hot list's ingestion, 为你推荐's render, 相关推荐 at publish.
     ranking: RankingResult | None = None
+    # 相关推荐's similarity: category agreement on the labelled title sets.
+    related: RelatedResult | None = None
     # Peak memory and time of one upload per file, each in a fresh process.
     uploads: list[UploadResult] | None = None
 
@@ -159,6 +162,8 @@ class Report:
             data["feed"] = self.feed.as_dict()
         if self.ranking:
             data["ranking"] = self.ranking.as_dict()
+        if self.related:
+            data["related"] = self.related.as_dict()
         if self.uploads is not None:
             data["uploads"] = uploads_as_dict(self.uploads)
         return data
@@ -230,6 +235,8 @@ def print_table(report: Report) -> None:
         print_feed(report.feed)
     if report.ranking:
         print_ranking(report.ranking)
+    if report.related:
+        print_related(report.related)
     if report.uploads is not None:
         summary = uploads_as_dict(report.uploads)
         verdict = "meets" if summary["meets_goal"] else "MISSES"
