@@ -15,6 +15,7 @@ backwards and are never counted twice.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -26,6 +27,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 BOT_AGENTS = re.compile(
     r"bot|crawl|spider|slurp|bingpreview|facebookexternalhit|headless|python-requests|curl|wget"
@@ -55,12 +58,17 @@ class ViewBuffer:
                 self._thread.start()
 
     def _run(self) -> None:
+        """The flush loop: it must never die, or this process would stop writing views."""
         while True:
             time.sleep(settings.ZIXUN_VIEW_FLUSH_SECONDS)
             try:
-                self.flush()
-            finally:
+                self.flush()  # on failure the views stay buffered for the next round
+            except Exception:
+                logger.exception("writing buffered views failed; trying again later")
+            try:
                 close_old_connections()
+            except Exception:
+                logger.exception("closing the view flush's database connection failed")
 
     def pending(self) -> int:
         with self._lock:
