@@ -19,8 +19,3 @@ def events_since(*, since: datetime) -> QuerySet[Event]:
 
 def events_last_id() -> int:
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def events_of_user(*, user_id: int, kinds: list[int], limit: int = 200) -> list[Event]:
-    """A reader's newest events of the given kinds (interests are learned from these)."""
-    return list(Event.objects.filter(user_id=user_id, kind__in=kinds).order_by("-id")[:limit])

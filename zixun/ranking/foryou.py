@@ -309,14 +309,11 @@ def _diverse(ranked: list[_Candidate], size: int) -> list[_Candidate]:
     return out
 
 
-def _features(user: User, found: dict[int, _Candidate], history: list[int],
+def _features(user: User, found: dict[int, _Candidate], history: list[int], index: TitleIndex,
               co_read: dict[int, float], channel_weights: dict[int, float]
               ) -> dict[int, CandidateFeatures]:  # fmt: skip
     now = timezone.now()
     stats = {s.article_id: s for s in ArticleStats.objects.filter(article_id__in=list(found))}
-    titles = dict(Article.objects.filter(pk__in=history).values_list("id", "title"))
-    index = TitleIndex({str(i): t for i, t in titles.items()}
-                       | {str(c.id): c.title for c in found.values()})  # fmt: skip
     profile = index.profile(str(i) for i in history)
     shown: set[int] = set()
     for ids, clicked in Impression.objects.filter(
@@ -353,25 +350,27 @@ def _features(user: User, found: dict[int, _Candidate], history: list[int],
     return features
 
 
-def _similar_reason(c: _Candidate, history_titles: dict[int, str]) -> Reason | None:
-    if not history_titles:
-        return None
-    index = TitleIndex({str(i): t for i, t in history_titles.items()} | {"c": c.title})
-    best = max(history_titles, key=lambda i: index.similarity("c", index.profile([str(i)])))
-    if index.similarity("c", index.profile([str(best)])) < SIMILAR_ENOUGH:
+def _similar_reason(c: _Candidate, history_titles: dict[int, str], index: TitleIndex
+                    ) -> Reason | None:  # fmt: skip
+    """与你读过的《…》: the history title nearest the candidate's, if near enough."""
+    nearness = {
+        i: index.similarity(str(c.id), index.vectors.get(str(i), {})) for i in history_titles
+    }
+    best = max(nearness, key=lambda i: nearness[i], default=None)
+    if best is None or nearness[best] < SIMILAR_ENOUGH:
         return None
     return Reason(REASON_SIMILAR, {"title": history_titles[best]})
 
 
-def _reason(c: _Candidate, features: CandidateFeatures, history_titles: dict[int, str]
-            ) -> Reason:  # fmt: skip
+def _reason(c: _Candidate, features: CandidateFeatures, history_titles: dict[int, str],
+            index: TitleIndex) -> Reason:  # fmt: skip
     follow = next((r for r in c.reasons if r.message is REASON_FOLLOW), None)
     if follow:
         return follow
     if c.explore:
         return Reason(REASON_EXPLORE, {"channel": c.channel_name})
     if features.title_similarity >= SIMILAR_ENOUGH:
-        similar = _similar_reason(c, history_titles)
+        similar = _similar_reason(c, history_titles, index)
         if similar:
             return similar
     co_read = next((r for r in c.reasons if r.message is REASON_CO_READ), None)
@@ -431,14 +430,16 @@ def foryou(*, user: User | None, size: int = FEED_SIZE, fresh_batch: bool = Fals
             for article_id in ids:
                 found.pop(article_id, None)
     if personalized and user is not None:
-        features = _features(user, found, history, co_read, channel_weights)
+        history_titles = dict(Article.objects.filter(pk__in=history).values_list("id", "title"))
+        index = TitleIndex({str(i): t for i, t in history_titles.items()}
+                           | {str(c.id): c.title for c in found.values()})  # fmt: skip
+        features = _features(user, found, history, index, co_read, channel_weights)
         weights = weights_load()
         for c in found.values():
             c.score = candidate_score(features[c.id], weights)
         ranked = _dedupe(sorted(found.values(), key=lambda c: (-c.score, -c.id)))
         chosen = _diverse(ranked, size)
-        history_titles = dict(Article.objects.filter(pk__in=history).values_list("id", "title"))
-        reasons = {c.id: _reason(c, features[c.id], history_titles) for c in chosen}
+        reasons = {c.id: _reason(c, features[c.id], history_titles, index) for c in chosen}
     else:
         chosen = _plain({c.id: c for c in _dedupe(list(found.values()))}, size)
         reasons = {c.id: next(r for r in c.reasons if r.message in (REASON_HOT, REASON_LATEST))

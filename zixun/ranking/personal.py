@@ -125,14 +125,11 @@ def _stats_for(article_ids: Iterable[int]) -> dict[int, ArticleStats]:
 
 
 def _save_stats(stats: dict[int, ArticleStats], fields: list[str]) -> None:
+    """Insert the rows _stats_for made, update the ones it read (the batch holds the cursor:
+    no other writer touches them meanwhile)."""
     rows = list(stats.values())
-    known = set(
-        ArticleStats.objects.filter(article_id__in=[s.article_id for s in rows]).values_list(
-            "article_id", flat=True
-        )
-    )
-    ArticleStats.objects.bulk_create([s for s in rows if s.article_id not in known])
-    ArticleStats.objects.bulk_update([s for s in rows if s.article_id in known], fields)
+    ArticleStats.objects.bulk_create([s for s in rows if s._state.adding])
+    ArticleStats.objects.bulk_update([s for s in rows if not s._state.adding], fields)
 
 
 def _clicks(events: list[Event]) -> None:

@@ -115,12 +115,9 @@ def related_cards(*, article: Article, limit: int = 8) -> list[ArticleCard]:
 NEWEST = Keyset()
 
 
-def hot_interventions(*, page: PageRequest | None = None, active: bool | None = None
-                      ) -> Page[HotIntervention]:  # fmt: skip
+def hot_interventions(*, page: PageRequest | None = None) -> Page[HotIntervention]:
     """Editors' interventions, newest first (keyset on id), for the 热榜说明 page."""
     queryset: QuerySet[HotIntervention] = HotIntervention.objects.select_related(
         "article", "by", "ended_by"
     )
-    if active is not None:
-        queryset = queryset.filter(ended_at__isnull=active)
     return keyset_page(queryset, page or PageRequest(), 30, NEWEST)
