@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zixun.articles.models import Article
 from zixun.core.models import BaseModel
@@ -145,8 +146,8 @@ class Interest(models.Model):
     is not learned again from the reading that taught it."""
 
     class Kind(models.TextChoices):
-        CHANNEL = "channel", _("频道")
-        KEYWORD = "keyword", _("关键词")
+        CHANNEL = "channel", pgettext_lazy("interest kind", "频道")
+        KEYWORD = "keyword", pgettext_lazy("interest kind", "关键词")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
