@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "zixun.moderation",
     "zixun.engagement",
     "zixun.ranking",
+    "zixun.search",
     "zixun.feeds",
     "zixun.privacy",
     "zixun.demo",
@@ -323,9 +324,12 @@ ZIXUN_COMMENT_MAX_CHARS = int(env("ZIXUN_COMMENT_MAX_CHARS", "2000"))
 ZIXUN_COMMENT_DEDUP_SECONDS = int(env("ZIXUN_COMMENT_DEDUP_SECONDS", "30"))
 ZIXUN_COMMENT_PREMODERATION = env_bool("ZIXUN_COMMENT_PREMODERATION", False)
 ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.screen_allow_all")
-# The search engine behind zixun.core.search (a dotted path to a class); the Null backend
-# indexes nothing and finds nothing until the search app provides an engine.
-ZIXUN_SEARCH_BACKEND = env("ZIXUN_SEARCH_BACKEND", "zixun.core.search.NullSearchBackend")
+# Search (docs/search.md): the engine behind zixun.core.search (a dotted path to a class; the
+# default picks FTS5 or PostgreSQL full text by the database; zixun.core.search.NullSearchBackend
+# turns search off), the candidates ranked per query, and the freshness half-life in days.
+ZIXUN_SEARCH_BACKEND = env("ZIXUN_SEARCH_BACKEND", "zixun.search.engine.DatabaseSearch")
+ZIXUN_SEARCH_CANDIDATES = int(env("ZIXUN_SEARCH_CANDIDATES", "1000"))
+ZIXUN_SEARCH_FRESH_DAYS = float(env("ZIXUN_SEARCH_FRESH_DAYS", "30"))
 # A dotted path to a function ip -> province ("" turns IP属地 off), e.g.
 # zixun.engagement.regions.file_resolver with ZIXUN_IP_REGION_FILE.
 ZIXUN_IP_REGION_RESOLVER = env("ZIXUN_IP_REGION_RESOLVER")

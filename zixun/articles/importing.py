@@ -16,6 +16,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from zixun.articles.services.counters import creator_articles_recount
 from zixun.channels.models import Channel
 from zixun.channels.selectors import channel_resolver
 from zixun.core.errors import ServiceError, message_format
+from zixun.core.search import search_backend
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.creators.services import creator_get_or_create
@@ -274,6 +276,10 @@ def records_save(records: list[Record], stats: ImportStats) -> set[int]:
     Article.objects.bulk_update(to_update, [*FIELDS_FROM_RECORD, "creator", "updated_at"])
     stats.created += len(to_create)
     stats.updated += len(to_update)
+    changed = [article.pk for article in (*to_create, *to_update)]
+    if changed:  # searchable at the commit; marked first, so a crash leaves work for --dirty
+        search_backend().mark_dirty(article_ids=changed)
+        transaction.on_commit(partial(search_backend().index, article_ids=changed))
     if touched:
         creator_articles_recount(creator_ids=touched)
     return touched

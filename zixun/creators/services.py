@@ -21,6 +21,7 @@ from zixun.channels.models import Channel
 from zixun.core.counters import counted_row_set
 from zixun.core.errors import ServiceError
 from zixun.core.images import ImageError, image_format_sniff, image_process
+from zixun.core.search import search_backend
 from zixun.creators.credentials import PDF_SIGNATURE, pdf_is_inert
 from zixun.creators.idcard import (
     IdNumberError,
@@ -53,7 +54,7 @@ def creator_get_or_create(
         raise CreatorError(CREATOR_NAME_INVALID)
     if account_type not in Creator.AccountType.values:
         account_type = Creator.AccountType.OTHER
-    creator, _ = Creator.objects.get_or_create(
+    creator, created = Creator.objects.get_or_create(
         name=name,
         defaults={
             "verification_label": verification_label[:40],
@@ -61,7 +62,14 @@ def creator_get_or_create(
             "bio": bio[:300],
         },
     )
+    if created:
+        _index_account(creator.pk)
     return creator
+
+
+def _index_account(creator_id: int) -> None:
+    """After the commit, the account's name becomes searchable (by name and pinyin)."""
+    transaction.on_commit(partial(search_backend().index_creators, creator_ids=[creator_id]))
 
 
 @transaction.atomic
@@ -343,6 +351,7 @@ def application_approve(
         from_state=Application.Status.PENDING, to_state=Application.Status.APPROVED,
         data={"creator_id": creator.pk},
     )  # fmt: skip
+    _index_account(creator.pk)
     return creator
 
 

@@ -11,8 +11,8 @@ from zixun.web.pagecache import page_path
 
 # How many channels the header shows in one row on a desktop (1,280 px, signed in), per
 # language, after 热榜; the others are under 更多. English names are about twice as wide.
-NAV_PRIMARY = {"en": 6}
-NAV_PRIMARY_DEFAULT = 14
+NAV_PRIMARY = {"en": 4}
+NAV_PRIMARY_DEFAULT = 10
 
 
 def site(request: HttpRequest) -> dict[str, object]:

@@ -6,6 +6,7 @@ from zixun.web.views import feed as feed_views
 from zixun.web.views import foryou as foryou_views
 from zixun.web.views import hot as hot_views
 from zixun.web.views import reading as views
+from zixun.web.views import search as search_views
 
 app_name = "web"
 urlpatterns = [
@@ -41,6 +42,10 @@ urlpatterns = [
     path("hot/", hot_views.hot_page, name="hot"),
     path("hot/about/", hot_views.hot_about, name="hot-about"),
     path("hot/manage/", hot_views.hot_manage, name="hot-manage"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="search-suggest"),
+    path("search/hot/", search_views.hot_search_about, name="hot-search-about"),
+    path("search/hot/manage/", search_views.hot_search_manage, name="hot-search-manage"),
     path("studio/", studio.studio_home, name="studio"),
     path("studio/new/", studio.article_new, name="studio-new"),
     path("studio/preview/", studio.markdown_preview, name="studio-markdown-preview"),

@@ -272,7 +272,9 @@ def article_pin(*, article: Article, by: User, pinned: bool) -> Article:
 
 def after_change(article: Article) -> None:
     """After the commit: start a new site version in this process's view at once, and run
-    the follow-up pipeline."""
+    the follow-up pipeline. Marked for search in the change's own transaction, so that a crash
+    before the index catches up leaves a mark for ``zixun search-reindex --dirty``."""
+    search_backend().mark_dirty(article_ids=[article.pk])
     transaction.on_commit(site_version_bump)
     transaction.on_commit(partial(article_after_change_task.enqueue, article_id=article.pk))
 

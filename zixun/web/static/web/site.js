@@ -187,3 +187,82 @@ if (articleEnd && "IntersectionObserver" in window) {
   }).observe(articleEnd);
   window.addEventListener("pagehide", () => { if (timer) window.clearTimeout(timer); });
 }
+
+// Search suggestions: accounts and popular queries under the search box, as a listbox the
+// arrow keys walk. Nothing is fetched while an input method is composing (拼音 being typed).
+document.querySelectorAll("input[data-suggest]").forEach((input) => {
+  const list = document.getElementById(input.getAttribute("aria-controls"));
+  if (!list) return;
+  let composing = false;
+  let timer = 0;
+  let active = -1;
+  let asked = "";
+  const options = () => Array.from(list.querySelectorAll("[role=option]"));
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const mark = (index) => {
+    const items = options();
+    items.forEach((item, i) => item.setAttribute("aria-selected", i === index ? "true" : "false"));
+    active = index;
+    if (index >= 0) input.setAttribute("aria-activedescendant", items[index].id);
+    else input.removeAttribute("aria-activedescendant");
+  };
+  const show = (items) => {
+    list.replaceChildren();
+    items.forEach((item, i) => {
+      const li = document.createElement("li");
+      li.id = `${list.id}-${i}`;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.className = `suggest-${item.kind}`;
+      const link = document.createElement("a");
+      link.href = item.url;
+      link.tabIndex = -1;
+      link.textContent = item.text;
+      li.append(link);
+      if (item.kind === "account") {
+        const kind = document.createElement("span");
+        kind.className = "suggest-kind";
+        kind.textContent = list.dataset.accountLabel || "";
+        li.append(kind);
+      }
+      list.append(li);
+    });
+    list.hidden = items.length === 0;
+    input.setAttribute("aria-expanded", items.length ? "true" : "false");
+    active = -1;
+  };
+  const ask = () => {
+    const text = input.value.trim();
+    if (!text) { close(); return; }
+    if (text === asked) return;
+    asked = text;
+    fetch(`${input.dataset.suggest}?q=${encodeURIComponent(text)}`, { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : { items: [] }))
+      .then((data) => { if (input.value.trim() === text) show(data.items || []); })
+      .catch(() => close());
+  };
+  input.addEventListener("compositionstart", () => { composing = true; });
+  input.addEventListener("compositionend", () => { composing = false; clearTimeout(timer); timer = setTimeout(ask, 150); });
+  input.addEventListener("input", () => {
+    if (composing) return;
+    clearTimeout(timer);
+    timer = setTimeout(ask, 150);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.isComposing || list.hidden) return;
+    const items = options();
+    if (event.key === "ArrowDown") { event.preventDefault(); mark((active + 1) % items.length); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); mark(active <= 0 ? items.length - 1 : active - 1); }
+    else if (event.key === "Escape") { close(); }
+    else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      window.location.href = items[active].querySelector("a").href;
+    }
+  });
+  input.addEventListener("blur", () => { setTimeout(close, 200); });
+});

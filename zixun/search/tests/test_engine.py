@@ -1,0 +1,220 @@
+"""The engine on the database in use (FTS5 on SQLite, full text on PostgreSQL): recall, folding,
+filters, order, pagination, freshness after every state change, and bad input."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from zixun.accounts.tests.factories import EditorFactory
+from zixun.articles.models import Article
+from zixun.articles.services.checks import ArticleInput
+from zixun.articles.services.drafts import article_revise
+from zixun.articles.services.publishing import article_delete, article_restore, article_unpublish
+from zixun.articles.tests.factories import ArticleFactory, channel
+from zixun.core.search import SearchQuery, search_backend
+from zixun.creators.tests.factories import CreatorFactory
+from zixun.search.engine import (
+    CURSOR_BAD,
+    CURSOR_FOREIGN,
+    SearchInputError,
+    index_accounts,
+    index_articles,
+)
+from zixun.search.models import SearchDocument
+from zixun.search.selectors import account_matches
+from zixun.search.services import search_reindex, search_word_add
+
+pytestmark = pytest.mark.django_db
+
+
+def story(title, body="", **kwargs):
+    article = ArticleFactory(title=title, body_text=body, summary="", **kwargs)
+    index_articles([article.pk])
+    return article
+
+
+def found(text, **kwargs):
+    return [hit.article_id for hit in search_backend().query(SearchQuery(text=text, **kwargs)).hits]
+
+
+@pytest.fixture
+def corpus():
+    return {
+        "aid": story(
+            "广东援疆干部扎根喀什", "对口援疆工作取得新进展，广东省援疆干部人才队伍壮大。"
+        ),
+        "reverse": story("疆援两字颠倒的标题", "新疆的援助项目。"),
+        "bank": story("中国农业发展银行发放贷款", "中国农业发展银行支持春耕。"),
+        "todo": story("待处理事项清单", "社区把待处理的问题列成清单。"),
+        "trad": story("香港舉行國際會議", "會議討論經濟發展。"),
+        "sport": story("主队逆转取胜", "足球比赛", channel=channel("sports")),
+    }
+
+
+def test_words_sub_words_and_phrases_are_found(corpus):
+    assert found("援疆") == [corpus["aid"].pk]  # never 疆援
+    assert found("农业") == [corpus["bank"].pk]  # a sub-word of 中国农业发展银行
+    assert found("处理") == [corpus["todo"].pk]  # a sub-word of 待处理
+    assert found("中国农业发展银行") == [corpus["bank"].pk]
+
+
+def test_traditional_finds_simplified_and_the_reverse(corpus):
+    assert found("農業發展銀行") == [corpus["bank"].pk]
+    assert found("国际会议") == [corpus["trad"].pk]
+    hit = search_backend().query(SearchQuery(text="国际会议")).hits[0]
+    assert hit.title == "香港舉行<mark>國際會議</mark>"  # the original characters, marked
+
+
+def test_body_text_never_matches_by_pinyin(corpus):
+    assert found("yuanjiang") == []
+    assert found("yj") == []
+
+
+def test_accounts_match_by_name_pinyin_and_initials():
+    account = CreatorFactory(name="金台资讯")
+    CreatorFactory(name="晨江晚报")
+    index_accounts([account.pk, *[c.pk for c in account.__class__.objects.exclude(pk=account.pk)]])
+    for text in ("jtzx", "jintai", "金台", "金臺資訊", "台资"):
+        assert [m.id for m in account_matches(text)] == [account.pk], text
+    assert account_matches("zixunjintai") == []
+
+
+def test_filters_by_channel_account_and_time(corpus):
+    sports = corpus["sport"]
+    assert found("取胜", channel_id=sports.channel_id) == [sports.pk]
+    assert found("援疆", channel_id=sports.channel_id) == []
+    assert found("援疆", creator_id=corpus["aid"].creator_id) == [corpus["aid"].pk]
+    assert found("援疆", creator_id=sports.creator_id) == []
+    late = story("援疆医生返乡", published_at=timezone.now() - timedelta(hours=2))
+    assert found("援疆", since=timezone.now() - timedelta(days=1)) == [late.pk]
+    assert set(found("援疆", until=timezone.now() - timedelta(days=1))) == {corpus["aid"].pk}
+
+
+def test_newest_and_relevance_orders_page_with_cursors():
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    ids = [
+        story(f"援疆报道第{i}篇", "援疆" * (i + 1), published_at=base + timedelta(days=i)).pk
+        for i in range(7)
+    ]
+    newest = search_backend().query(SearchQuery(text="援疆", order="newest", size=3))
+    assert [h.article_id for h in newest.hits] == ids[::-1][:3]
+    second = search_backend().query(
+        SearchQuery(text="援疆", order="newest", size=3, after=newest.next_cursor)
+    )
+    assert [h.article_id for h in second.hits] == ids[::-1][3:6]
+    seen, after = [], ""
+    while True:
+        page = search_backend().query(SearchQuery(text="援疆", size=3, after=after))
+        seen += [h.article_id for h in page.hits]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert sorted(seen) == sorted(ids)
+    assert len(seen) == len(set(seen))
+
+
+def test_title_weighs_more_than_body():
+    in_body = story("一篇普通报道", "文中提到了嫦娥六号。")
+    in_title = story("嫦娥六号返回地球", "今天的新闻。")
+    assert found("嫦娥六号") == [in_title.pk, in_body.pk]
+
+
+def test_a_cursor_from_another_query_or_tampered_is_refused(corpus):
+    for i in range(12):
+        story(f"援疆第{i}批", "援疆")
+    page = search_backend().query(SearchQuery(text="援疆"))
+    with pytest.raises(SearchInputError) as foreign:
+        search_backend().query(SearchQuery(text="农业", after=page.next_cursor))
+    assert str(foreign.value) == str(CURSOR_FOREIGN)
+    for bad in ("xyz", "eyJ9", "%%%", "eyJxIjoxLCJzIjoiYSIsImsiOjF9"):
+        with pytest.raises(SearchInputError) as error:
+            search_backend().query(SearchQuery(text="援疆", after=bad))
+        assert str(error.value) == str(CURSOR_BAD)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"援疆', "援疆)", "(((", "NEAR(援疆 新疆)", "援疆 OR 1=1", "援疆*", "^援疆", "title:援疆",
+     "😀援疆😀", "援疆" * 5000, "", "   ", "\x00援疆", "' OR '1'='1", "援疆 -- ;", "\\\\"],
+)  # fmt: skip
+def test_bad_input_never_breaks_the_engine(corpus, text):
+    results = search_backend().query(SearchQuery(text=text))
+    assert all(hit.article_id in {a.pk for a in corpus.values()} for hit in results.hits)
+
+
+def test_index_follows_every_state_change(django_capture_on_commit_callbacks, corpus):
+    editor = EditorFactory()
+    article = corpus["aid"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=article, by=editor, reason="核实中")
+    assert found("援疆") == []
+    assert not SearchDocument.objects.filter(article_id=article.pk).exists()
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED)  # as if lifted
+    index_articles([article.pk])
+    assert found("援疆") == [article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        article_delete(article=article, by=article.creator.members.first() or editor)
+    assert found("援疆") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        article_restore(article=Article.objects.get(pk=article.pk), by=editor)
+    assert found("援疆") == [article.pk]
+
+
+def test_an_edit_is_searchable_at_once(django_capture_on_commit_callbacks, writer, creator):
+    article = ArticleFactory(creator=creator, title="旧标题", body_text="旧的正文")
+    data = ArticleInput(
+        title="嫦娥七号发射成功", body_source="探月工程新进展。", channel_id=article.channel_id
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        article_revise(article=article, by=writer, data=data)
+    article.refresh_from_db()
+    if article.status == Article.Status.PUBLISHED:
+        assert found("嫦娥七号") == [article.pk]
+        assert found("旧标题") == []
+    else:  # the revision waits for review: the published text is unchanged until then
+        assert found("嫦娥七号") == []
+
+
+def test_dirty_marks_are_repaired_by_reindex(django_capture_on_commit_callbacks, corpus):
+    # given articles changed behind the index's back (a crash after the commit)
+    lost = ArticleFactory(title="漏掉的援疆报道")
+    Article.objects.filter(pk=corpus["bank"].pk).update(status=Article.Status.UNPUBLISHED)
+    search_backend().mark_dirty(article_ids=[corpus["todo"].pk])
+    assert SearchDocument.objects.filter(dirty=True).count() == 1
+    # when the repair runs
+    checked, indexed = search_reindex(dirty_only=True)
+    # then only what drifted was touched
+    assert indexed == 2
+    assert checked == len(corpus) + 1
+    assert set(found("援疆")) == {corpus["aid"].pk, lost.pk}
+    assert found("农业") == []
+    assert not SearchDocument.objects.filter(dirty=True).exists()
+    assert search_reindex(dirty_only=True)[1] == 0
+
+
+def test_full_reindex_resumes(corpus):
+    search_reindex(restart=True)
+    assert SearchDocument.objects.count() == len(corpus)
+    assert set(found("援疆")) == {corpus["aid"].pk}
+
+
+def test_an_added_word_reindexes_only_the_articles_holding_it():
+    aid = story("援疆干部返乡", "援疆工作")
+    other = story("疆援", "无关")
+    before = SearchDocument.objects.get(article_id=other.pk).indexed_at
+    added, reindexed = search_word_add(words=["援疆"])
+    assert (added, reindexed) == (1, 1)
+    assert SearchDocument.objects.get(article_id=other.pk).indexed_at == before
+    assert found("援疆") == [aid.pk]
+
+
+@override_settings(ZIXUN_SEARCH_CANDIDATES=3)
+def test_candidates_are_bounded_and_title_matches_join_them():
+    old_title = story("援疆标题文章", "正文", published_at=datetime(2020, 1, 1, tzinfo=UTC))
+    for i in range(5):
+        story(f"新闻{i}", "援疆", published_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=i))
+    ids = found("援疆")
+    assert old_title.pk in ids
+    assert len(ids) == 4
