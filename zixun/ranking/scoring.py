@@ -12,9 +12,10 @@ code the site runs. It has three parts:
        score = bias + Σ_k w_k · x_k(features)
 
    where the inputs ``x_k`` are the transforms listed in ``INPUTS`` (log-CTR shrunk to a
-   prior, log-trend, log-age, …; see ``inputs_of``). The weights are a logistic regression
-   that ``weights_fit`` fits on earlier days; the site loads them from ``zixun_weights.json``
-   beside this module.
+   prior, log-trend, log-age, …; see ``inputs_of``). The weights are a listwise (conditional)
+   logit that ``weights_fit_listwise`` fits on earlier days, so that each impression's clicks
+   rank above its other items; the site loads them from ``zixun_weights.json`` beside this
+   module. (``weights_fit``, a pointwise logistic regression, is kept for comparison.)
 3. ``ZixunRanker`` (``name = "zixun"``): keeps, in bounded memory, the state the features
    are computed from (observed impressions and the readers' histories, never an impression's
    own labels before it is observed) and ranks by the score.
@@ -25,7 +26,7 @@ Refit (days before the held-out one only)::
         --news news_zh.tsv.gz --fit zixun/ranking/zixun_weights.json
 
 replays TRAIN, records every candidate's features as they were before its impression was
-observed, and fits the coefficients (``rows_replayed`` and ``weights_fit``).
+observed, and fits the coefficients (``impressions_replayed`` and ``weights_fit_listwise``).
 """
 
 from __future__ import annotations
@@ -91,6 +92,20 @@ INPUTS = (
     "shown_to_reader",
 )
 
+# The direction the listwise fit must keep (a coefficient that would turn the other way is
+# held at 0): what the site tells readers (similar titles, channels, co-reading, popular
+# with readers like you) raises a score; passing an item over, and its age, lower it.
+SIGNS = {
+    "ctr": 1,
+    "trend_clicks": 1,
+    "title_similarity": 1,
+    "channel_affinity": 1,
+    "co_reading": 1,
+    "personal_ctr": 1,
+    "age": -1,
+    "shown_to_reader": -1,
+}
+
 
 @dataclass(frozen=True)
 class ScoringWeights:
@@ -102,7 +117,7 @@ class ScoringWeights:
     ctr_prior_strength: float = 20.0  # in impressions
     personal_prior_strength: float = 1.0  # in similarity mass
     half_life_hours: float = 6.0  # of the trend counters
-    l2: float = 1.0  # the ridge penalty of the fit, on standardised inputs
+    l2: float = 10.0  # the ridge penalty of the fit, on standardised inputs
     note: str = ""
 
     def to_json(self) -> str:
@@ -402,17 +417,26 @@ class _Recorder:
     def __init__(self, ranker: ZixunRanker) -> None:
         self.name = ranker.name
         self.ranker = ranker
-        self.rows: list[tuple[CandidateFeatures, int]] = []
-        self.recording = True
+        self.impressions: list[list[tuple[CandidateFeatures, int]]] = []
 
     def score(self, behavior: Behavior) -> Sequence[float]:
         found = self.ranker.features(behavior)
-        if self.recording:
-            self.rows.extend(zip(found, behavior.labels, strict=True))
+        self.impressions.append(list(zip(found, behavior.labels, strict=True)))
         return [0.0] * len(found)
 
     def observe(self, behavior: Behavior) -> None:
         self.ranker.observe(behavior)
+
+
+def impressions_replayed(
+    ranker: ZixunRanker, behaviors: Iterable[Behavior], *, warm_up: Iterable[Behavior] = ()
+) -> list[list[tuple[CandidateFeatures, int]]]:
+    """Every impression of ``behaviors`` in time order (after ``warm_up``), as the list of its
+    candidates' (features, label): each as the ranker saw it before the impression was
+    observed."""
+    recorder = _Recorder(ranker)
+    replay(behaviors, [recorder], train=warm_up)
+    return recorder.impressions
 
 
 def rows_replayed(
@@ -420,9 +444,8 @@ def rows_replayed(
 ) -> list[tuple[CandidateFeatures, int]]:
     """(features, label) of every candidate of ``behaviors``, replayed in time order after
     ``warm_up``: each as the ranker saw it before its impression was observed."""
-    recorder = _Recorder(ranker)
-    replay(behaviors, [recorder], train=warm_up)
-    return recorder.rows
+    found = impressions_replayed(ranker, behaviors, warm_up=warm_up)
+    return [row for impression in found for row in impression]
 
 
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
@@ -493,6 +516,153 @@ def weights_fit(
             break
     coefficients = {name: beta[k] / sds[k] for k, name in enumerate(INPUTS)}
     bias = beta[width] - math.fsum(coefficients[name] * means[k] for k, name in enumerate(INPUTS))
+    return replace(
+        base,
+        coefficients={name: round(value, 6) for name, value in coefficients.items()},
+        bias=round(bias, 6),
+    )
+
+
+def _listwise_loss(
+    beta: Sequence[float], groups: Sequence[tuple[list[list[float]], list[int]]], l2: float
+) -> float:
+    """Σ over impressions and their clicks of −log softmax(s)_clicked, plus (λ/2)·Σ β²."""
+    total = 0.5 * l2 * math.fsum(b * b for b in beta)
+    for design, labels in groups:
+        logits = [math.fsum(b * v for b, v in zip(beta, z, strict=True)) for z in design]
+        top = max(logits)
+        norm = top + math.log(math.fsum(math.exp(s - top) for s in logits))
+        total += math.fsum(norm - s for s, label in zip(logits, labels, strict=True) if label)
+    return total
+
+
+def _listwise_newton(
+    beta: list[float],
+    free: Sequence[bool],
+    groups: Sequence[tuple[list[list[float]], list[int]]],
+    l2: float,
+    iterations: int,
+) -> list[float]:
+    """Newton's method on ``_listwise_loss`` over the free coefficients (the others stay
+    put), halving a step that does not lower the loss."""
+    width = len(beta)
+    loss = _listwise_loss(beta, groups, l2)
+    for _ in range(iterations):
+        gradient = [l2 * b for b in beta]
+        hessian = [[l2 if i == j else 0.0 for j in range(width)] for i in range(width)]
+        for design, labels in groups:
+            logits = [math.fsum(b * v for b, v in zip(beta, z, strict=True)) for z in design]
+            top = max(logits)
+            weights = [math.exp(s - top) for s in logits]
+            total = math.fsum(weights)
+            chances = [w / total for w in weights]
+            clicks = sum(labels)
+            mean = [math.fsum(p * z[k] for p, z in zip(chances, design, strict=True))
+                    for k in range(width)]  # fmt: skip
+            for z, p, label in zip(design, chances, labels, strict=True):
+                centred = [z[k] - mean[k] for k in range(width)]
+                if label:
+                    for k in range(width):
+                        gradient[k] -= centred[k]
+                for i in range(width):
+                    scaled, row = clicks * p * centred[i], hessian[i]
+                    for j in range(i, width):
+                        row[j] += scaled * centred[j]
+        for i in range(width):
+            for j in range(i):
+                hessian[i][j] = hessian[j][i]
+            if not free[i]:
+                gradient[i] = 0.0
+                hessian[i] = [1.0 if i == j else 0.0 for j in range(width)]
+                for j in range(width):
+                    if j != i:
+                        hessian[j][i] = 0.0
+        step = _solve(hessian, gradient)
+        scale = 1.0
+        while scale > 1e-4:
+            trial = [b - scale * s for b, s in zip(beta, step, strict=True)]
+            trial_loss = _listwise_loss(trial, groups, l2)
+            if trial_loss <= loss:
+                break
+            scale /= 2
+        else:
+            break
+        beta, loss = trial, trial_loss
+        if max(abs(scale * s) for s in step) < 1e-7:
+            break
+    return beta
+
+
+def weights_fit_listwise(
+    impressions: Sequence[Sequence[tuple[CandidateFeatures, int]]],
+    *,
+    base: ScoringWeights | None = None,
+    iterations: int = 50,
+) -> ScoringWeights:
+    """The coefficients that best order each impression's clicks above its other items.
+
+    A conditional (multinomial) logit over the candidates of one impression, what AUC and
+    nDCG measure: for every click, the chance exp(s_i) / Σ_j exp(s_j) over the impression's
+    candidates j, with s = Σ_k β_k z_k on standardised inputs (z = (x − mean) / sd) and the
+    ridge penalty (λ/2)·Σ_k β_k², λ = ``base.l2``; Newton's method, halving a step that does
+    not lower the loss. A coefficient that comes out against its direction in ``SIGNS`` is
+    held at 0 and the rest refitted. Impressions without a click, or with only clicks, teach
+    nothing and are left out. The bias (which cancels within an impression) is then fitted alone, as a
+    logistic regression of the click with the coefficients fixed, so that 1 / (1 + e^(−score))
+    stays an estimate of the chance of a click. The priors and half-life are kept from
+    ``base``.
+    """
+    base = base if base is not None else ScoringWeights()
+    kept = [
+        impression
+        for impression in impressions
+        if any(label for _, label in impression) and not all(label for _, label in impression)
+    ]
+    if not kept:
+        raise ValueError("fitting needs impressions with clicked and non-clicked candidates")
+    inputs = [[inputs_of(features, base) for features, _ in impression] for impression in kept]
+    flat = [x for impression in inputs for x in impression]
+    count, width = len(flat), len(INPUTS)
+    means = [math.fsum(x[k] for x in flat) / count for k in range(width)]
+    sds = [
+        math.sqrt(math.fsum((x[k] - means[k]) ** 2 for x in flat) / count) or 1.0
+        for k in range(width)
+    ]
+    groups = [
+        (
+            [[(x[k] - means[k]) / sds[k] for k in range(width)] for x in impression],
+            [label for _, label in rows],
+        )
+        for impression, rows in zip(inputs, kept, strict=True)
+    ]
+    beta = [0.0] * width
+    free = [True] * width
+    while True:
+        beta = _listwise_newton(beta, free, groups, base.l2, iterations)
+        wrong = [k for k, name in enumerate(INPUTS) if free[k] and SIGNS.get(name, 0) * beta[k] < 0]
+        if not wrong:
+            break
+        for k in wrong:
+            free[k], beta[k] = False, 0.0
+    coefficients = {name: beta[k] / sds[k] for k, name in enumerate(INPUTS)}
+    offsets = [
+        (math.fsum(coefficients[name] * x for name, x in zip(INPUTS, inputs, strict=True)), label)
+        for impression in impressions
+        for features, label in impression
+        for inputs in [inputs_of(features, base)]
+    ]
+    bias = 0.0
+    for _ in range(iterations):
+        gradient = curvature = 0.0
+        for offset, label in offsets:
+            p = 1.0 / (1.0 + math.exp(-max(min(offset + bias, 30.0), -30.0)))
+            gradient += p - label
+            curvature += p * (1.0 - p)
+        if curvature <= 0:
+            break
+        bias -= gradient / curvature
+        if abs(gradient / curvature) < 1e-9:
+            break
     return replace(
         base,
         coefficients={name: round(value, 6) for name, value in coefficients.items()},

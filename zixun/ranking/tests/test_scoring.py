@@ -9,12 +9,15 @@ from django.core.management import call_command
 from zixun.ranking.mind import behavior_parse
 from zixun.ranking.scoring import (
     INPUTS,
+    SIGNS,
     CandidateFeatures,
     ScoringWeights,
     ZixunRanker,
     candidate_score,
+    impressions_replayed,
     rows_replayed,
     weights_fit,
+    weights_fit_listwise,
     weights_load,
 )
 
@@ -100,10 +103,26 @@ def test_a_replay_scores_same_second_impressions_before_observing_them():
     ],
 )
 def test_the_site_weights_score_the_obvious_features_up(name, more):
+    """Never down; strictly up unless the fit held the input's coefficient at 0 (co-reading
+    adds nothing once the rest is known on the shared sample)."""
     weights = weights_load()
     assert set(weights.coefficients) == set(INPUTS)
     base = CandidateFeatures(impressions=40, clicks=1, trend_clicks=0.5, co_shown=2.0)
-    assert candidate_score(replace(base, **more), weights) > candidate_score(base, weights), name
+    more_score, base_score = (
+        candidate_score(replace(base, **more), weights),
+        candidate_score(base, weights),
+    )
+    if name == "co_reading" and weights.coefficients["co_reading"] == 0:
+        assert more_score == base_score
+    else:
+        assert more_score > base_score, name
+
+
+def test_the_site_weights_keep_the_directions_the_site_explains():
+    weights = weights_load()
+    for name, sign in SIGNS.items():
+        assert sign * weights.coefficients[name] >= 0, name
+    assert weights.coefficients["ctr"] > 0 < weights.coefficients["title_similarity"]
 
 
 def test_the_site_weights_score_older_and_passed_over_items_down():
@@ -153,3 +172,23 @@ def test_zixun_beats_popularity_on_the_shared_sample(shared_dir, tmp_path):
     )  # fmt: skip
     methods = {m["name"]: m for m in json.loads(out.read_text(encoding="utf-8"))["methods"]}
     assert methods["zixun"]["auc"] > methods["popularity"]["auc"] + 0.02
+
+
+def test_the_listwise_fit_ranks_clicked_items_up_and_keeps_the_signs():
+    # N7 is clicked where N8 and N9 were not; U0…U11 are new readers, so only counters count
+    lines = [
+        f"{i}\tU{i}\t11/11/2019 {8 + i // 4}:{i % 4 * 10:02d}:00 AM\t\tN7-{i % 2} N8-0 N9-{1 - i % 2}"
+        for i in range(12)
+    ]
+    ranker = ZixunRanker(weights=ScoringWeights())
+    impressions = impressions_replayed(ranker, [behavior_parse(line) for line in lines])
+    assert [len(found) for found in impressions] == [3] * 12
+    assert [row for found in impressions for row in found] == rows_replayed(
+        ZixunRanker(weights=ScoringWeights()), [behavior_parse(line) for line in lines]
+    )
+    fitted = weights_fit_listwise(impressions)
+    assert fitted.coefficients["ctr"] > 0
+    for name, sign in SIGNS.items():
+        assert sign * fitted.coefficients[name] >= 0, name
+    with pytest.raises(ValueError, match="clicked and non-clicked"):
+        weights_fit_listwise([[(CandidateFeatures(), 0), (CandidateFeatures(), 0)]])

@@ -19,8 +19,8 @@ from zixun.ranking.scoring import (
     WEIGHTS_PATH,
     ScoringWeights,
     ZixunRanker,
-    rows_replayed,
-    weights_fit,
+    impressions_replayed,
+    weights_fit_listwise,
     weights_load,
 )
 
@@ -137,17 +137,18 @@ class Command(BaseCommand):
     ) -> None:
         base = ScoringWeights()
         ranker = ZixunRanker(titles=titles, categories=channels, weights=base)
-        rows = rows_replayed(ranker, behaviors, warm_up=train)
+        impressions = impressions_replayed(ranker, behaviors, warm_up=train)
+        rows = [row for impression in impressions for row in impression]
         self.stderr.write(_("按时间回放 %(count)s 个候选，拟合权重……") % {"count": len(rows)})
         try:
-            fitted = weights_fit(rows, base=base)
+            fitted = weights_fit_listwise(impressions, base=base)
         except ValueError as error:
             raise CommandError(_("没有既有点击又有未点击的候选，无法拟合")) from error
         days = sorted({b.time.date().isoformat() for b in behaviors})
         fitted = replace(
             fitted,
             note=f"fitted on {len(rows)} candidates of {len(behaviors)} impressions "
-            f"of {days[0]}…{days[-1]} by ranking_eval --fit",
+            f"of {days[0]}…{days[-1]} by ranking_eval --fit (listwise)",
         )
         out.write_text(fitted.to_json(), encoding="utf-8")
         for name, value in fitted.coefficients.items():
