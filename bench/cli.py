@@ -23,6 +23,7 @@ from bench.ranking import RankingResult, measure_ranking
 from bench.reader import check_signed_in, create_reader
 from bench.related import RelatedResult, measure_related
 from bench.report import Report, WagtailPage, ZixunPages, print_table, write_results
+from bench.search import SearchResult, measure_search
 from bench.server import Server, log_tail, serve
 from bench.uploads import UploadResult, measure_uploads
 
@@ -34,7 +35,7 @@ SERVER_ATTEMPTS = 2
 # (anonymous, signed in, a cache miss) against the bare view; pagination and feed: the
 # timing snippets at scale; wagtail: the Wagtail baseline page; uploads: peak memory of one
 # image upload per file, hostile and normal, each in a fresh process (no database, no server).
-PARTS = ("article", "pagination", "feed", "ranking", "related", "wagtail", "uploads")
+PARTS = ("article", "pagination", "feed", "ranking", "related", "search", "wagtail", "uploads")
 ZIXUN_PARTS = frozenset({"article", "pagination", "feed", "ranking"})
 WAGTAIL_CACHE = ROOT / "var" / "bench-wagtail"  # the throwaway venv (gitignored, reused)
 
@@ -50,6 +51,7 @@ class Options:
     keep: bool
     scale: int
     parts: tuple[str, ...] = PARTS
+    search_docs: int = 1_000_000
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -76,6 +78,10 @@ def parse_args(argv: list[str] | None) -> Options:
         help=f"give the reference account this many articles, then time its first, middle "
         f"and last pages (default {DEFAULT_SCALE}; 0 skips it)",
     )
+    parser.add_argument(
+        "--search-docs", type=int, default=1_000_000,
+        help="articles on the search bench site (default 1,000,000; built once, kept in var/bench-search)",
+    )  # fmt: skip
     parser.add_argument(
         "--only",
         metavar="PARTS",
@@ -108,6 +114,7 @@ def parse_args(argv: list[str] | None) -> Options:
         keep=args.keep,
         scale=args.scale,
         parts=parts,
+        search_docs=max(1000, args.search_docs),
     )
 
 
@@ -244,6 +251,12 @@ def run(options: Options) -> int:
             related = measure_related(
                 shared=Path(os.environ.get("ZIXUN_SHARED_DIR", ROOT.parent / "shared"))
             )
+        search: SearchResult | None = None
+        if "search" in parts:
+            search = measure_search(
+                root=ROOT, shared=Path(os.environ.get("ZIXUN_SHARED_DIR", ROOT.parent / "shared")),
+                docs=options.search_docs,
+            )  # fmt: skip
         reader = create_reader(root=ROOT, env=env) if "article" in parts else None
         site = None
         if "wagtail" in parts:
@@ -323,6 +336,7 @@ def run(options: Options) -> int:
             feed=feed,
             ranking=ranking,
             related=related,
+            search=search,
             uploads=uploads,
         )
         print_table(report)

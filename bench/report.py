@@ -13,6 +13,7 @@ from bench.loadgen import Measurement, Tool
 from bench.pagination import PaginationResult, print_pagination
 from bench.ranking import RankingResult, print_ranking
 from bench.related import RelatedResult, print_related
+from bench.search import SearchResult, print_search
 from bench.uploads import GOAL_MB, UploadResult, uploads_as_dict
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
@@ -94,6 +95,7 @@ class Report:
     ranking: RankingResult | None = None
     # 相关推荐's similarity: category agreement on the labelled title sets.
     related: RelatedResult | None = None
+    search: SearchResult | None = None
     # Peak memory and time of one upload per file, each in a fresh process.
     uploads: list[UploadResult] | None = None
 
@@ -164,6 +166,8 @@ class Report:
             data["ranking"] = self.ranking.as_dict()
         if self.related:
             data["related"] = self.related.as_dict()
+        if self.search:
+            data["search"] = self.search.as_dict()
         if self.uploads is not None:
             data["uploads"] = uploads_as_dict(self.uploads)
         return data
@@ -237,6 +241,8 @@ def print_table(report: Report) -> None:
         print_ranking(report.ranking)
     if report.related:
         print_related(report.related)
+    if report.search:
+        print_search(report.search)
     if report.uploads is not None:
         summary = uploads_as_dict(report.uploads)
         verdict = "meets" if summary["meets_goal"] else "MISSES"

@@ -21,7 +21,7 @@ import base64
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -103,7 +103,9 @@ def article_of(rowkey: int) -> int:
 
 
 class Store(Protocol):
-    def write(self, docs: Sequence[Doc]) -> None: ...
+    def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
+        """Store ``docs``; ``replacing`` are the row keys among them already stored."""
+        ...
 
     def delete(self, rowkeys: Sequence[int]) -> None: ...
 
@@ -124,9 +126,9 @@ class Fts5Store:
 
     WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # bm25 column weights: title, body, tags, facets
 
-    def write(self, docs: Sequence[Doc]) -> None:
+    def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
         with connection.cursor() as cursor:
-            self._delete(cursor, [d.rowkey for d in docs])
+            self._delete(cursor, replacing)
             cursor.executemany(
                 "INSERT INTO search_fts(rowid, title, body, tags, facets) VALUES (%s, %s, %s, %s, %s)",
                 [(d.rowkey, d.title, d.body, d.tags, d.facets) for d in docs],
@@ -193,7 +195,7 @@ class PostgresStore:
             at += 2  # no phrase across fields
         return " ".join(f"{_lexeme(w)}:{','.join(p[:256])}" for w, p in positions.items())
 
-    def write(self, docs: Sequence[Doc]) -> None:
+    def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO search_pg(rowkey, tsv) VALUES (%s, %s::tsvector) "
@@ -307,51 +309,75 @@ INDEX_FIELDS = ("pk", "status", "deleted_at", "published_at", "updated_at", "tit
                 "body_text", "summary", "tags", "creator_id", "channel_id")  # fmt: skip
 
 
-def index_articles(article_ids: Sequence[int], *, seg: Segmenter | None = None) -> int:
-    """Index these articles as they are now (drop those offline); returns how many are indexed."""
+# What segmentation needs of an article: (title, body, summary, tags); the words of its fields.
+Texts = tuple[str, str, str, Sequence[str]]
+Fields = tuple[str, str, str]
+
+
+def doc_fields(texts: Texts, seg: Segmenter) -> Fields:
+    """The title's, body's (with the summary) and tags' words: the CPU-bound part of indexing,
+    pure, so ``search-reindex`` can run it in several processes."""
+    title, body, summary, tags = texts
+    body_words = document_terms(f"{summary}\n{body[:BODY_CHARS_INDEXED]}", seg)
+    return (
+        document_terms(title, seg),
+        body_words,
+        document_terms(" ".join(str(t) for t in tags or []), seg),
+    )
+
+
+FieldsOf = Callable[[list[Texts]], list[Fields]]
+
+
+def index_articles(article_ids: Sequence[int], *, seg: Segmenter | None = None,
+                   fields_of: FieldsOf | None = None) -> int:  # fmt: skip
+    """Index these articles as they are now (drop those offline); returns how many are indexed.
+    ``fields_of`` segments a batch (by default here, with ``seg``)."""
     seg = seg or current_segmenter()
     ids = sorted(set(article_ids))
     rows = {
         row[0]: row
         for row in Article.objects.filter(pk__in=ids).order_by().values_list(*INDEX_FIELDS)
     }
-    existing = {d.article_id: d for d in SearchDocument.objects.filter(article_id__in=ids)}
+    existing = dict(
+        SearchDocument.objects.filter(article_id__in=ids).values_list("article_id", "rowkey")
+    )
     live = {pk: row for pk, row in rows.items()
             if row[1] == Article.Status.PUBLISHED and row[2] is None and row[3] is not None}  # fmt: skip
+    order = list(live)
+    texts: list[Texts] = [(live[pk][5], live[pk][6], live[pk][7], live[pk][8]) for pk in order]
+    fields = fields_of(texts) if fields_of else [doc_fields(t, seg) for t in texts]
     now = timezone.now()
     engine = store()
+    docs: list[Doc] = []
+    models: list[SearchDocument] = []
+    replacing: list[int] = []
+    stale: list[int] = []
+    for pk, (title_words, body_words, tag_words) in zip(order, fields, strict=True):
+        _, _, _, published, updated, _, _, _, _, creator, channel = live[pk]
+        key, old = rowkey_of(published, pk), existing.get(pk)
+        if old is not None:
+            (replacing if old == key else stale).append(old)  # stale: republished at another time
+        docs.append(
+            Doc(
+                key,
+                title_words,
+                body_words,
+                tag_words,
+                f"{facet_channel(channel)} {facet_creator(creator)}",
+            )
+        )
+        models.append(SearchDocument(
+            article_id=pk, rowkey=key, creator_id=creator, channel_id=channel,
+            published_at=published, source_updated_at=updated, dirty=False, indexed_at=now,
+        ))  # fmt: skip
+    gone = [key for pk, key in existing.items() if pk not in live and key is not None]
     with transaction.atomic():
-        gone = [d for pk, d in existing.items() if pk not in live and d.rowkey is not None]
-        if gone:
-            engine.delete([d.rowkey for d in gone if d.rowkey is not None])
+        if gone or stale:
+            engine.delete([*gone, *stale])
         SearchDocument.objects.filter(article_id__in=[pk for pk in ids if pk not in live]).delete()
-        docs, models = [], []
-        for pk, (
-            _,
-            _,
-            _,
-            published,
-            updated,
-            title,
-            body,
-            summary,
-            tags,
-            creator,
-            channel,
-        ) in live.items():
-            old, key = existing.get(pk), rowkey_of(published, pk)
-            if old is not None and old.rowkey is not None and old.rowkey != key:
-                engine.delete([old.rowkey])  # republished at another time
-            body_words = document_terms(f"{summary}\n{body[:BODY_CHARS_INDEXED]}", seg)
-            tag_words = document_terms(" ".join(str(t) for t in tags or []), seg)
-            docs.append(Doc(key, document_terms(title, seg), body_words, tag_words,
-                            f"{facet_channel(channel)} {facet_creator(creator)}"))  # fmt: skip
-            models.append(SearchDocument(
-                article_id=pk, rowkey=key, creator_id=creator, channel_id=channel,
-                published_at=published, source_updated_at=updated, dirty=False, indexed_at=now,
-            ))  # fmt: skip
         if models:
-            engine.write(docs)
+            engine.write(docs, replacing=replacing)
             SearchDocument.objects.bulk_create(
                 models, update_conflicts=True, unique_fields=["article_id"],
                 update_fields=["rowkey", "creator_id", "channel_id", "published_at",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.core.cache import caches
@@ -18,9 +20,19 @@ from zixun.audit.services import audit_record
 from zixun.core.errors import ServiceError
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
-from zixun.search.engine import article_of, current_segmenter, index_accounts, index_articles, store
+from zixun.search.engine import (
+    Fields,
+    FieldsOf,
+    Texts,
+    article_of,
+    current_segmenter,
+    doc_fields,
+    index_accounts,
+    index_articles,
+    store,
+)
 from zixun.search.models import QueryCount, SearchDocument, SearchIntervention, SearchWord
-from zixun.search.text import Clause, clean, fold
+from zixun.search.text import Clause, Segmenter, clean, fold
 
 BATCH = 500
 _RUN_KEY = "search:reindex:started"
@@ -56,13 +68,36 @@ def _needing(ids: list[int], *, dirty_only: bool, since: datetime | None) -> lis
     return out
 
 
-def search_reindex(*, dirty_only: bool = False, restart: bool = False,
+_POOL_SEGMENTER: list[Segmenter] = []
+
+
+def _pool_start(words: frozenset[str]) -> None:
+    _POOL_SEGMENTER[:] = [Segmenter(words)]
+
+
+def _pool_fields(texts: Texts) -> Fields:
+    return doc_fields(texts, _POOL_SEGMENTER[0])
+
+
+@contextmanager
+def _segmenting(workers: int, seg: Segmenter) -> Iterator[FieldsOf | None]:
+    """A way to segment batches in ``workers`` processes (None: here, in this one)."""
+    if workers <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_pool_start, initargs=(seg.words,)) as pool:
+        yield lambda batch: pool.map(_pool_fields, batch, chunksize=16)
+
+
+def search_reindex(*, dirty_only: bool = False, restart: bool = False, workers: int = 1,
                    progress: Callable[[int], object] = lambda n: None) -> tuple[int, int]:  # fmt: skip
     """Bring the index in line with the articles; returns (checked, indexed).
 
     Without ``dirty_only`` every published article is indexed again; an interrupted run resumes
     (articles indexed since it started are skipped) unless ``restart``. With ``dirty_only`` only
-    what is missing, marked dirty, stale or no longer published is touched.
+    what is missing, marked dirty, stale or no longer published is touched. ``workers`` processes
+    segment the text (the database is written from this one).
     """
     shared = caches["shared"]
     since: datetime | None = None
@@ -72,6 +107,18 @@ def search_reindex(*, dirty_only: bool = False, restart: bool = False,
             since = timezone.now()
             shared.set(_RUN_KEY, since, None)
     seg = current_segmenter()
+    with _segmenting(workers, seg) as fields_of:
+        checked, indexed = _reindex(
+            seg, fields_of, dirty_only=dirty_only, since=since, progress=progress
+        )
+    if not dirty_only:
+        shared.delete(_RUN_KEY)
+        index_accounts(list(Creator.objects.values_list("pk", flat=True)))
+    return checked, indexed
+
+
+def _reindex(seg: Segmenter, fields_of: FieldsOf | None, *, dirty_only: bool, since: datetime | None,
+             progress: Callable[[int], object]) -> tuple[int, int]:  # fmt: skip
     checked = indexed = 0
     last = 0
     top = max(Article.objects.aggregate(m=Max("pk"))["m"] or 0,
@@ -84,13 +131,10 @@ def search_reindex(*, dirty_only: bool = False, restart: bool = False,
         )
         todo = _needing(sorted(present), dirty_only=dirty_only, since=since)
         if todo:
-            indexed += index_articles(todo, seg=seg)
+            indexed += index_articles(todo, seg=seg, fields_of=fields_of)
         checked += len(present)
         progress(len(present))
         last = ids[-1]
-    if not dirty_only:
-        shared.delete(_RUN_KEY)
-        index_accounts(list(Creator.objects.values_list("pk", flat=True)))
     return checked, indexed
 
 

@@ -42,8 +42,16 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# Full-width ASCII (！ … ～) and the ideographic space, the commonest non-NFKC characters in
+# Chinese text: translated first, so most texts then pass the (fast) is_normalized check.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def _nfkc_lower(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    text = text.translate(_FULL_WIDTH)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def fold(text: str) -> str:

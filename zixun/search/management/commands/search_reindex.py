@@ -3,6 +3,7 @@ only what is missing, marked dirty, stale or no longer published."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Empty the index first (implies --restart)."
         )
+        parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                            help="Processes that segment the text (default: up to 2).")  # fmt: skip
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,6 +41,7 @@ class Command(BaseCommand):
         with tqdm(total=total, unit=" articles", disable=options["no_progress"]) as bar:
             checked, indexed = search_reindex(dirty_only=options["dirty"],
                                               restart=options["restart"] or options["reset"],
+                                              workers=max(1, options["workers"]),
                                               progress=bar.update)  # fmt: skip
         self.stdout.write(_("已检查 %(checked)s 篇文章，索引 %(indexed)s 篇")
                           % {"checked": checked, "indexed": indexed})  # fmt: skip

@@ -1,0 +1,245 @@
+"""The search part's worker: run as ``python -m bench.search_site`` with Django settings pointing
+at a search bench database (SQLite file or PostgreSQL), it
+
+1. builds, once, a site of ``--docs`` articles resampled from the real CCTV corpus (titles and
+   bodies made of sentences of real articles, each sentence segmented once with the site's own
+   code), indexed through the engine's own store (kept between runs: a marker table records
+   how many are there);
+2. times indexing: ``--fresh`` real articles re-indexed through ``index_articles`` (read,
+   fold, segment in two processes, write), articles/s;
+3. times queries through ``DatabaseSearch.query`` (the site's code: candidates, ranking,
+   popularity, snippets): words drawn from real titles, common and rare, each in relevance
+   and in newest order; p50/p95 per order.
+
+Prints one JSON line. Resumable: an interrupted build goes on from the last batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BATCH = 2000
+Pool = dict[str, list[tuple[str, str]]]
+SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+QUERIES = 200
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, required=True)
+    parser.add_argument("--fresh", type=int, default=3000)
+    parser.add_argument("--corpus", type=Path, required=True)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    out: dict[str, Any] = {"database": _vendor()}
+    pool = _sentences(args.corpus)
+    built_s = _build(args.docs, pool)
+    out["docs"] = _count()
+    out["build_s"] = built_s
+    out.update(_index_rate(args.fresh))
+    out.update(_queries(pool))
+    print("search-json " + json.dumps(out))
+
+
+def _vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def _count() -> int:
+    from zixun.search.models import SearchDocument
+
+    return SearchDocument.objects.count()
+
+
+def _sentences(corpus: Path) -> Pool:
+    """Titles and sentences of the first 6,000 CCTV articles, each segmented once."""
+    from zixun.search.engine import current_segmenter
+    from zixun.search.text import document_terms
+
+    seg = current_segmenter()
+    titles, sentences = [], []
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            if number >= 6000:
+                break
+            record = json.loads(line)
+            title = record["title"][:100]
+            titles.append((title, document_terms(title, seg)))
+            for sentence in SENTENCE.findall(record.get("body") or "")[:12]:
+                if len(sentence) >= 8:
+                    sentences.append((sentence, document_terms(sentence, seg)))
+    return {"titles": titles, "sentences": sentences}
+
+
+class _Rows:
+    """INSERT statements prepared by the ORM once (a template row: exactly what bulk_create
+    would write), with the columns that differ filled in per row; explicit ids."""
+
+    def __init__(self, model: Any, template: Any, varying: tuple[str, ...]) -> None:
+        from django.db import connection
+
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.fields = {f.name: f for f in fields}
+        self.template = [
+            f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in fields
+        ]
+        self.index = {f.name: i for i, f in enumerate(fields)}
+        self.varying = varying
+        quote = connection.ops.quote_name
+        pk = model._meta.pk
+        columns = ", ".join([quote(pk.column), *(quote(f.column) for f in fields)])
+        marks = ", ".join(["%s"] * (len(fields) + 1))
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+
+    def row(self, pk: int, **values: Any) -> list[Any]:
+        from django.db import connection
+
+        row = self.template.copy()
+        for name, value in values.items():
+            row[self.index[name]] = self.fields[name].get_db_prep_save(value, connection)
+        return [pk, *row]
+
+
+def _build(target: int, pool: Pool) -> float:
+    """Articles and index rows up to ``target`` (resampled text), in batches; returns seconds."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.db import connection, transaction
+    from django.db.models import Max
+
+    from zixun.articles.models import Article
+    from zixun.channels.models import Channel
+    from zixun.creators.models import Creator
+    from zixun.search.engine import Doc, facet_channel, facet_creator, rowkey_of, store
+    from zixun.search.models import SearchDocument
+
+    have = SearchDocument.objects.count()
+    if have >= target:
+        return 0.0
+    started = time.perf_counter()
+    channels = [Channel.objects.get_or_create(slug=f"bench{i}", defaults={"name": f"频道{i}", "name_en": f"C{i}"})[0]
+                for i in range(8)]  # fmt: skip
+    creators = [Creator.objects.get_or_create(name=f"搜索测试号{i}")[0] for i in range(50)]
+    template = Article(creator=creators[0], channel=channels[0], title="", body_text="", body_html="",
+                       summary="", status=Article.Status.PUBLISHED, published_at=datetime.now(UTC), tags=[])  # fmt: skip
+    article_rows = _Rows(Article, template, ())
+    doc_template = SearchDocument(article_id=0, rowkey=0, creator_id=0, channel_id=0,
+                                  published_at=template.published_at, source_updated_at=template.published_at,
+                                  indexed_at=template.published_at)  # fmt: skip
+    doc_rows = _Rows(SearchDocument, doc_template, ())
+    rng = random.Random(have + 1)
+    titles, sentences = pool["titles"], pool["sentences"]
+    base = datetime(2016, 1, 1, tzinfo=UTC)
+    span = (datetime(2026, 11, 1, tzinfo=UTC) - base).total_seconds()
+    engine = store()
+    next_id = (Article.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    while have < target:
+        size = min(BATCH, target - have)
+        articles, docs, doc_values = [], [], []
+        for _ in range(size):
+            title, title_words = rng.choice(titles)
+            chosen = [rng.choice(sentences) for _ in range(rng.randint(3, 9))]
+            body = "".join(s for s, _ in chosen)
+            creator, channel = rng.choice(creators).pk, rng.choice(channels).pk
+            published = base + timedelta(seconds=int(rng.random() * span))
+            articles.append(article_rows.row(
+                next_id, creator=creator, channel=channel, title=title, body_text=body, summary=body[:80],
+                published_at=published, view_count=int(rng.paretovariate(1.2)) * 10,
+            ))  # fmt: skip
+            key = rowkey_of(published, next_id)
+            docs.append(Doc(key, title_words, " ".join(w for _, w in chosen), "",
+                            f"{facet_channel(channel)} {facet_creator(creator)}"))  # fmt: skip
+            doc_values.append(doc_rows.row(next_id, rowkey=key, creator_id=creator, channel_id=channel,
+                                           published_at=published))  # fmt: skip
+            next_id += 1
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(article_rows.sql, articles)
+            cursor.executemany(doc_rows.sql, doc_values)
+            engine.write(docs)
+        have += size
+        print(f"[bench] search site: {have:,} / {target:,} articles", file=sys.stderr, flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [Article._meta.db_table, next_id],
+            )
+    return time.perf_counter() - started
+
+
+def _index_rate(fresh: int) -> dict[str, float]:
+    """Re-index ``fresh`` of the site's real-text articles through index_articles (two processes
+    segmenting), articles/s; and one article at a time, as the publish path does."""
+    from zixun.articles.models import Article
+    from zixun.search.engine import current_segmenter, index_articles
+    from zixun.search.services import _segmenting
+
+    ids = list(Article.objects.order_by("-pk").values_list("pk", flat=True)[:fresh])
+    seg = current_segmenter()
+    with _segmenting(2, seg) as fields_of:
+        index_articles(ids[:200], seg=seg, fields_of=fields_of)  # warm the pool
+        started = time.perf_counter()
+        for start in range(0, len(ids), 500):
+            index_articles(ids[start : start + 500], seg=seg, fields_of=fields_of)
+        batch_rate = len(ids) / (time.perf_counter() - started)
+    single = []
+    for article_id in ids[:100]:
+        started = time.perf_counter()
+        index_articles([article_id], seg=seg)
+        single.append((time.perf_counter() - started) * 1000)
+    return {"index_per_s": batch_rate, "index_one_ms": statistics.median(single)}
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def _queries(pool: Pool) -> dict[str, object]:
+    from zixun.core.search import SearchQuery
+    from zixun.search.engine import DatabaseSearch
+
+    rng = random.Random(20261201)
+    words = [w for _, terms in pool["titles"] for w in terms.split() if len(w) >= 2]
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[word] = counts.get(word, 0) + 1
+    common = sorted(counts, key=lambda w: -counts[w])[:40]
+    queries = [rng.choice(common) for _ in range(QUERIES // 4)]
+    queries += [rng.choice(words) for _ in range(QUERIES // 2)]
+    queries += [f"{rng.choice(words)} {rng.choice(words)}" for _ in range(QUERIES // 4)]
+    engine = DatabaseSearch()
+    for text in queries[:10]:
+        engine.query(SearchQuery(text=text))  # warm caches and the segmenter
+    out: dict[str, object] = {"queries": len(queries)}
+    for order in ("relevance", "newest"):
+        times, empty = [], 0
+        for text in queries:
+            started = time.perf_counter()
+            results = engine.query(SearchQuery(text=text, order=order))
+            times.append((time.perf_counter() - started) * 1000)
+            empty += not results.hits
+        out[order] = {"p50_ms": _pct(times, 0.5), "p95_ms": _pct(times, 0.95), "max_ms": max(times),
+                      "empty": empty}  # fmt: skip
+    return out
+
+
+if __name__ == "__main__":
+    main()
