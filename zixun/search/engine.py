@@ -21,6 +21,7 @@ import base64
 import hashlib
 import json
 import math
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,7 +55,7 @@ from zixun.search.text import (
 KEY_SHIFT = 32  # rowkey = seconds since KEY_EPOCH << 32 | article id
 KEY_EPOCH = 946_684_800  # 2000-01-01 UTC: keys hold until 2068, ids below 2**32
 POPULAR_RERANKED = 200  # popularity reorders this many of the best by relevance and freshness
-TITLE_CANDIDATES = 200
+TITLE_CANDIDATES = 100
 W_RELEVANCE, W_FRESH, W_POPULAR = 0.75, 0.15, 0.10
 BODY_CHARS_INDEXED = 200_000  # a longer body is indexed up to here
 CURSOR_FOREIGN = _("这个翻页链接属于另一次搜索，请重新搜索")
@@ -178,17 +179,32 @@ def _lexeme(word: str) -> str:
 
 
 class PostgresStore:
-    """PostgreSQL: ``search_pg(rowkey, tsv)`` with a GIN index on ``tsv``. The tsvector is built
-    here from the segmented words (no text search configuration splits Chinese): the title's
-    words weigh A, tags B, the account and channel facets C (weight 0), the body D."""
+    """PostgreSQL: ``search_pg(rowkey, tsv, title)``, GIN indexes on both vectors. The tsvectors
+    are built here from the segmented words (no text search configuration splits Chinese): in
+    ``tsv`` the title's words weigh A, tags B, the account and channel facets C (weight 0), the
+    body D; ``title`` holds the title's words alone, for the title candidates.
+
+    The plan (ADR 0013): a GIN match is a bitmap of *every* matching row, which the heap then
+    visits and sorts — fine for a rare word, hundreds of milliseconds for a common one at a
+    million rows. So a query first asks the planner how many rows it expects (its statistics of
+    the vector's most common lexemes, no scan) and, when the newest ``limit`` matches lie among
+    far fewer than all rows, adds ``rowkey >= floor``: the bitmap is ANDed with the key range,
+    and only the rows in that window are visited. The floors are the keys at fixed distances
+    from the newest row (512, 1,024, 2,048 … rows), read in one index pass and cached for ten
+    minutes. Too few matches in the window (a bad estimate) and the query runs again without it.
+    With btree_gin, one GIN index over (row key, vector) intersects the word and the window
+    inside the index, so only the rows that are both are read, and never their vectors.
+    """
 
     RANK_WEIGHTS = "{0.1, 0, 0.4, 1.0}"  # D, C, B, A
     MAX_POSITION = 16383
+    LADDER_BASE, LADDER_STEP = 512, 2
+    SAFETY = 2.0  # the window holds this many times the matches a page needs, by the estimate
 
-    def _tsvector(self, doc: Doc) -> str:
+    def _tsvector(self, fields: Iterable[tuple[str, str]]) -> str:
         positions: dict[str, list[str]] = {}
         at = 1
-        for text, weight in ((doc.title, "A"), (doc.tags, "B"), (doc.facets, "C"), (doc.body, "D")):
+        for text, weight in fields:
             for word in text.split():
                 positions.setdefault(word, []).append(f"{min(at, self.MAX_POSITION)}{weight}")
                 at += 1
@@ -196,11 +212,13 @@ class PostgresStore:
         return " ".join(f"{_lexeme(w)}:{','.join(p[:256])}" for w, p in positions.items())
 
     def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
+        rows = [(d.rowkey, self._tsvector(((d.title, "A"), (d.tags, "B"), (d.facets, "C"), (d.body, "D"))),
+                 self._tsvector(((d.title, "A"),))) for d in docs]  # fmt: skip
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_pg(rowkey, tsv) VALUES (%s, %s::tsvector) "
-                "ON CONFLICT (rowkey) DO UPDATE SET tsv = EXCLUDED.tsv",
-                [(d.rowkey, self._tsvector(d)) for d in docs],
+                "INSERT INTO search_pg(rowkey, tsv, title) VALUES (%s, %s::tsvector, %s::tsvector) "
+                "ON CONFLICT (rowkey) DO UPDATE SET tsv = EXCLUDED.tsv, title = EXCLUDED.title",
+                rows,
             )
 
     def delete(self, rowkeys: Sequence[int]) -> None:
@@ -208,9 +226,8 @@ class PostgresStore:
             cursor.execute("DELETE FROM search_pg WHERE rowkey = ANY(%s)", [list(rowkeys)])
 
     @staticmethod
-    def _tsquery(clauses: Sequence[Clause], facets: Sequence[str], title_only: bool) -> str:
-        suffix = ":A" if title_only else ""
-        parts = [" <-> ".join(_lexeme(w) + suffix for w in c.words) for c in clauses]
+    def _tsquery(clauses: Sequence[Clause], facets: Sequence[str] = ()) -> str:
+        parts = [" <-> ".join(_lexeme(w) for w in c.words) for c in clauses]
         parts += [_lexeme(f) for f in facets]
         return " & ".join(f"({p})" for p in parts)
 
@@ -218,61 +235,127 @@ class PostgresStore:
         self, clauses: Sequence[Clause], *, facets: Sequence[str], low: int | None,
         high: int | None, limit: int, title_only: bool = False, ranked: bool = True,
     ) -> list[Match]:  # fmt: skip
-        where, params = ["tsv @@ %s::tsquery"], [self._tsquery(clauses, facets, title_only)]
+        column = "title" if title_only else "tsv"
+        query = self._tsquery(clauses, () if title_only else facets)
+        floor = self._floor(column, query, limit, high)
+        found = self._match(
+            column, query, low if floor is None else max(floor, low or 0), high, limit
+        )
+        if floor is not None and len(found) < limit and (low is None or floor > low):
+            found = self._match(column, query, low, high, limit)  # the estimate was too low
+        if title_only and facets:  # the title vector has no facets: filter on the full one
+            found = self._filtered(found, self._tsquery([], facets))
+        if not ranked or not found:
+            return [Match(key, 0.0) for key in found]
+        idf = self._idf(clauses)
+        terms = [self._tsquery([c]) for c in clauses]
+        ranks = ", ".join(f"ts_rank('{self.RANK_WEIGHTS}', tsv, %s::tsquery, 1)" for _ in terms)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowkey, {ranks} FROM search_pg WHERE rowkey = ANY(%s)",  # noqa: S608
+                           [*terms, found])  # fmt: skip
+            return [Match(row[0], sum(w * r for w, r in zip(idf, row[1:], strict=True)))
+                    for row in cursor.fetchall()]  # fmt: skip
+
+    @staticmethod
+    def _match(column: str, query: str, low: int | None, high: int | None, limit: int) -> list[int]:
+        where, params = [f"{column} @@ %s::tsquery"], [query]
         if low is not None:
             where.append("rowkey >= %s")
             params.append(str(low))
         if high is not None:
             where.append("rowkey < %s")
             params.append(str(high))
-        sql = f"SELECT rowkey, tsv FROM search_pg WHERE {' AND '.join(where)} ORDER BY rowkey DESC LIMIT {int(limit)}"  # noqa: S608
-        if not ranked:
-            sql = sql.replace("rowkey, tsv", "rowkey", 1)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return [Match(row[0], 0.0) for row in cursor.fetchall()]
-        idf = self._idf(clauses)
-        terms = [self._tsquery([c], [], False) for c in clauses]
-        ranks = ", ".join(f"ts_rank('{self.RANK_WEIGHTS}', tsv, %s::tsquery, 1)" for _ in terms)
+        sql = f"SELECT rowkey FROM search_pg WHERE {' AND '.join(where)} ORDER BY rowkey DESC LIMIT {int(limit)}"  # noqa: S608
+        # The planner does not count TOAST reads, so a big table of vectors looks cheap to scan
+        # whole (seconds at a million rows) or to walk in key order reading each: the GIN bitmap
+        # (ANDed with the key window) reads only the matching rows, and not their vectors.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                "SET LOCAL enable_indexscan = off"
+            )  # nor a key-order walk that reads each vector
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    @staticmethod
+    def _filtered(keys: list[int], query: str) -> list[int]:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowkey, {ranks} FROM ({sql}) AS found", [*terms, *params])  # noqa: S608
-            return [Match(row[0], sum(w * r for w, r in zip(idf, row[1:], strict=True)))
-                    for row in cursor.fetchall()]  # fmt: skip
+            cursor.execute("SELECT rowkey FROM search_pg WHERE rowkey = ANY(%s) AND tsv @@ %s::tsquery",
+                           [keys, query])  # fmt: skip
+            kept = {row[0] for row in cursor.fetchall()}
+        return [key for key in keys if key in kept]
 
-    DF_CAP = 20_000
+    def _estimate(self, column: str, query: str) -> float:
+        """The planner's estimate of the matching rows (from its statistics; nothing is read),
+        remembered by this process for ten minutes (statistics move slowly)."""
+        now = time.monotonic()
+        memo = _ESTIMATES.get((column, query))
+        if memo is not None and now - memo[1] < 600:
+            return memo[0]
+        if len(_ESTIMATES) > 20_000:
+            _ESTIMATES.clear()
+        rows = self._explain(column, query)
+        _ESTIMATES[(column, query)] = (rows, now)
+        return rows
 
-    def _idf(self, clauses: Sequence[Clause]) -> list[float]:
-        """ln(1 + N / df) per clause, df counted up to DF_CAP (cached for an hour)."""
+    @staticmethod
+    def _explain(column: str, query: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_pg WHERE {column} @@ %s::tsquery",  # noqa: S608
+                           [query])  # fmt: skip
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return float(plan[0]["Plan"]["Plan Rows"])
+
+    def _floor(self, column: str, query: str, limit: int, high: int | None) -> int | None:
+        """The lowest key worth reading for the newest ``limit`` matches, or None (read all)."""
+        total, ladder = self._ladder()
+        if high is not None or total < self.LADDER_BASE * self.LADDER_STEP:
+            return None
+        share = self._estimate(column, query) / total
+        need = self.SAFETY * limit / max(share, 1e-9)
+        return next((key for rows, key in ladder if rows >= need), None)
+
+    def _ladder(self) -> tuple[int, list[tuple[int, int]]]:
+        """(rows, [(n, the key n rows from the newest) for n = 512, 1,024 …]), cached."""
         from django.core.cache import caches
 
         cache = caches["shared"]
+        cached = cache.get("search:pg:ladder")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
         with connection.cursor() as cursor:
-            total = cache.get("search:pg:n")
-            if total is None:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'search_pg'")
-                row = cursor.fetchone()
-                total = max(1, int(row[0]) if row else 1)
-                cache.set("search:pg:n", total, 3600)
-            out = []
-            for clause in clauses:
-                key = (
-                    "search:pg:df:"
-                    + hashlib.blake2b(clause.text.encode(), digest_size=16).hexdigest()
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'search_pg'")
+            row = cursor.fetchone()
+            total = max(0, int(row[0]) if row else 0)
+            steps = []
+            n = self.LADDER_BASE
+            while n < total // 2:
+                steps.append(n)
+                n *= self.LADDER_STEP
+            ladder: list[tuple[int, int]] = []
+            if steps:
+                cursor.execute(
+                    "SELECT n, rowkey FROM (SELECT rowkey, row_number() OVER (ORDER BY rowkey DESC) AS n "
+                    "FROM search_pg) ranked WHERE n = ANY(%s) ORDER BY n",
+                    [steps],
                 )
-                df = cache.get(key)
-                if df is None:
-                    cursor.execute(
-                        "SELECT count(*) FROM (SELECT 1 FROM search_pg WHERE tsv @@ %s::tsquery LIMIT %s) s",
-                        [self._tsquery([clause], [], False), self.DF_CAP],
-                    )
-                    df = int(cursor.fetchone()[0])
-                    cache.set(key, df, 3600)
-                out.append(math.log(1 + max(total, df) / max(1, df)))
-            return out
+                ladder = [(int(n), int(key)) for n, key in cursor.fetchall()]
+        cache.set("search:pg:ladder", (total, ladder), 600)
+        return total, ladder
+
+    def _idf(self, clauses: Sequence[Clause]) -> list[float]:
+        """ln(1 + N / df) per clause, df from the planner's estimate (its lexeme statistics)."""
+        total, _ = self._ladder()
+        return [math.log(1 + max(total, 1) / max(1.0, self._estimate("tsv", self._tsquery([c]))))
+                for c in clauses]  # fmt: skip
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE search_pg")
+
+
+_ESTIMATES: dict[tuple[str, str], tuple[float, float]] = {}
 
 
 @cache
