@@ -145,3 +145,15 @@ def test_editors_pin_and_remove_hot_searches_with_a_reason_and_it_is_public(
     assert "嫦娥七号" in public.split("热搜调整记录")[0]
     client.post(manage, {"action": "end", "intervention": str(removal.pk), "reason": "误操作"})
     assert AuditEntry.objects.filter(action="hotsearch.unremove").exists()
+
+
+def test_the_results_page_has_a_query_budget(client, django_assert_max_num_queries):
+    account = CreatorFactory(name="金台资讯")
+    index_accounts([account.pk])
+    for i in range(15):
+        story(f"援疆报道第{i}篇", "对口援疆工作。", creator=account)
+    client.get(SEARCH, {"q": "援疆"})  # warm: the segmenter's word list, the blocks
+    # the match, popularity, texts, cards, matching accounts and the count for 热搜: 10 at most
+    with django_assert_max_num_queries(10):
+        response = client.get(SEARCH, {"q": "援疆 报道"})
+    assert response.status_code == 200
