@@ -98,7 +98,7 @@ def print_search(result: SearchResult) -> None:
         verdict = "meets" if rate >= GOALS["index_per_s"] else "MISSES"
         print(f"  indexing {rate:,.0f} articles/s ({verdict} ≥ {GOALS['index_per_s']:,.0f}); "
               f"one article at publish {figures['index_one_ms']:.1f} ms")  # fmt: skip
-        for order in ("relevance", "newest"):
+        for order in ("relevance", "newest", "relevance_cold", "newest_cold"):
             f = figures[order]
             verdict = "meets" if f["p95_ms"] <= GOALS["query_p95_ms"] else "MISSES"
             print(f"  {order}: p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms ({verdict} ≤ "

@@ -328,7 +328,7 @@ ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.s
 # default picks FTS5 or PostgreSQL full text by the database; zixun.core.search.NullSearchBackend
 # turns search off), the candidates ranked per query, and the freshness half-life in days.
 ZIXUN_SEARCH_BACKEND = env("ZIXUN_SEARCH_BACKEND", "zixun.search.engine.DatabaseSearch")
-ZIXUN_SEARCH_CANDIDATES = int(env("ZIXUN_SEARCH_CANDIDATES", "500"))
+ZIXUN_SEARCH_CANDIDATES = int(env("ZIXUN_SEARCH_CANDIDATES", "300"))
 ZIXUN_SEARCH_FRESH_DAYS = float(env("ZIXUN_SEARCH_FRESH_DAYS", "30"))
 # A dotted path to a function ip -> province ("" turns IP属地 off), e.g.
 # zixun.engagement.regions.file_resolver with ZIXUN_IP_REGION_FILE.
