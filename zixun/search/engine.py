@@ -54,8 +54,8 @@ from zixun.search.text import (
 
 KEY_SHIFT = 32  # rowkey = seconds since KEY_EPOCH << 32 | article id
 KEY_EPOCH = 946_684_800  # 2000-01-01 UTC: keys hold until 2068, ids below 2**32
-POPULAR_RERANKED = 200  # popularity reorders this many of the best by relevance and freshness
-TITLE_CANDIDATES = 100
+POPULAR_RERANKED = 60  # popularity reorders this many of the best by relevance and freshness
+TITLE_CANDIDATES = 50
 W_RELEVANCE, W_FRESH, W_POPULAR = 0.75, 0.15, 0.10
 BODY_CHARS_INDEXED = 200_000  # a longer body is indexed up to here
 CURSOR_FOREIGN = _("这个翻页链接属于另一次搜索，请重新搜索")
