@@ -6,7 +6,7 @@ at a search bench database (SQLite file or PostgreSQL), it
    code), indexed through the engine's own store (kept between runs: a marker table records
    how many are there);
 2. times indexing: ``--fresh`` real articles (never resampled into the site) published and
-   indexed through ``index_articles`` (read, fold, segment in two processes, write), articles/s,
+   indexed in batches of 500 (``index_pipelined``: two processes segment the next batch while this one is written), articles/s,
    and an edit's re-index of one; then removes them;
 3. times queries through ``DatabaseSearch.query`` (the site's code: candidates, ranking,
    popularity, snippets): 200 queries of words drawn from real titles, common and rare, one and
@@ -229,7 +229,7 @@ def _index_rate(corpus: Path, fresh: int) -> dict[str, float]:
 
     from zixun.articles.models import Article
     from zixun.search.engine import current_segmenter, index_articles
-    from zixun.search.services import _segmenting
+    from zixun.search.services import index_pipelined, segmenting_pool
 
     records = []
     with gzip.open(corpus, "rt", encoding="utf-8") as lines:
@@ -253,11 +253,12 @@ def _index_rate(corpus: Path, fresh: int) -> dict[str, float]:
     ids = list(range(first, first + len(records)))
     seg = current_segmenter()
     try:
-        with _segmenting(2, seg) as fields_of:
-            fields_of([("预热", "", "", [])] * 4) if fields_of else None  # start the workers
+        with segmenting_pool(2, seg) as pool:
+            if pool is not None:
+                pool.map(len, [[]] * 4)  # the workers are up
             started = time.perf_counter()
-            for start in range(0, len(ids), 500):
-                index_articles(ids[start : start + 500], seg=seg, fields_of=fields_of)
+            batches = [ids[start : start + 500] for start in range(0, len(ids), 500)]
+            sum(index_pipelined(batches, seg=seg, pool=pool))
             batch_rate = len(ids) / (time.perf_counter() - started)
         single = []
         for article_id in ids[:100]:

@@ -484,53 +484,58 @@ def doc_fields(texts: Texts, seg: Segmenter) -> Fields:
 FieldsOf = Callable[[list[Texts]], list[Fields]]
 
 
-def index_articles(article_ids: Sequence[int], *, seg: Segmenter | None = None,
-                   fields_of: FieldsOf | None = None) -> int:  # fmt: skip
-    """Index these articles as they are now (drop those offline); returns how many are indexed.
-    ``fields_of`` segments a batch (by default here, with ``seg``)."""
-    seg = seg or current_segmenter()
+@dataclass(frozen=True)
+class Batch:
+    """What indexing read of some articles: their ids, the live ones' rows and index entries."""
+
+    ids: list[int]
+    live: dict[int, tuple]  # type: ignore[type-arg]
+    existing: dict[int, int | None]
+
+    @property
+    def texts(self) -> list[Texts]:
+        return [(row[5], row[6], row[7], row[8]) for row in self.live.values()]
+
+
+def batch_read(article_ids: Sequence[int]) -> Batch:
     ids = sorted(set(article_ids))
-    rows = {
-        row[0]: row
-        for row in Article.objects.filter(pk__in=ids).order_by().values_list(*INDEX_FIELDS)
-    }
+    rows = Article.objects.filter(pk__in=ids).order_by().values_list(*INDEX_FIELDS)
     existing = dict(
         SearchDocument.objects.filter(article_id__in=ids).values_list("article_id", "rowkey")
     )
-    live = {pk: row for pk, row in rows.items()
+    live = {row[0]: row for row in rows
             if row[1] == Article.Status.PUBLISHED and row[2] is None and row[3] is not None}  # fmt: skip
-    order = list(live)
-    texts: list[Texts] = [(live[pk][5], live[pk][6], live[pk][7], live[pk][8]) for pk in order]
-    fields = fields_of(texts) if fields_of else [doc_fields(t, seg) for t in texts]
+    return Batch(ids, live, existing)
+
+
+def batch_write(batch: Batch, fields: Sequence[Fields]) -> int:
+    """Write a read batch with its segmented fields (in the order of ``batch.texts``)."""
     now = timezone.now()
     engine = store()
     docs: list[Doc] = []
     models: list[SearchDocument] = []
     replacing: list[int] = []
     stale: list[int] = []
-    for pk, (title_words, body_words, tag_words) in zip(order, fields, strict=True):
-        _, _, _, published, updated, _, _, _, _, creator, channel = live[pk]
-        key, old = rowkey_of(published, pk), existing.get(pk)
+    for (pk, row), (title_words, body_words, tag_words) in zip(
+        batch.live.items(), fields, strict=True
+    ):
+        _, _, _, published, updated, _, _, _, _, creator, channel = row
+        key, old = rowkey_of(published, pk), batch.existing.get(pk)
         if old is not None:
             (replacing if old == key else stale).append(old)  # stale: republished at another time
-        docs.append(
-            Doc(
-                key,
-                title_words,
-                body_words,
-                tag_words,
-                f"{facet_channel(channel)} {facet_creator(creator)}",
-            )
-        )
+        facets = f"{facet_channel(channel)} {facet_creator(creator)}"
+        docs.append(Doc(key, title_words, body_words, tag_words, facets))
         models.append(SearchDocument(
             article_id=pk, rowkey=key, creator_id=creator, channel_id=channel,
             published_at=published, source_updated_at=updated, dirty=False, indexed_at=now,
         ))  # fmt: skip
-    gone = [key for pk, key in existing.items() if pk not in live and key is not None]
+    gone = [key for pk, key in batch.existing.items() if pk not in batch.live and key is not None]
     with transaction.atomic():
         if gone or stale:
             engine.delete([*gone, *stale])
-        SearchDocument.objects.filter(article_id__in=[pk for pk in ids if pk not in live]).delete()
+        offline = [pk for pk in batch.ids if pk not in batch.live]
+        if offline:
+            SearchDocument.objects.filter(article_id__in=offline).delete()
         if models:
             engine.write(docs, replacing=replacing)
             SearchDocument.objects.bulk_create(
@@ -538,7 +543,18 @@ def index_articles(article_ids: Sequence[int], *, seg: Segmenter | None = None,
                 update_fields=["rowkey", "creator_id", "channel_id", "published_at",
                                "source_updated_at", "dirty", "indexed_at"],
             )  # fmt: skip
-    return len(live)
+    return len(batch.live)
+
+
+def index_articles(article_ids: Sequence[int], *, seg: Segmenter | None = None,
+                   fields_of: FieldsOf | None = None) -> int:  # fmt: skip
+    """Index these articles as they are now (drop those offline); returns how many are indexed.
+    ``fields_of`` segments a batch (by default here, with ``seg``)."""
+    seg = seg or current_segmenter()
+    batch = batch_read(article_ids)
+    texts = batch.texts
+    fields = fields_of(texts) if fields_of else [doc_fields(t, seg) for t in texts]
+    return batch_write(batch, fields)
 
 
 def index_accounts(creator_ids: Sequence[int]) -> None:

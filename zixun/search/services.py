@@ -7,6 +7,7 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from multiprocessing.pool import AsyncResult, Pool
 
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
@@ -21,10 +22,12 @@ from zixun.core.errors import ServiceError
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.search.engine import (
+    Batch,
     Fields,
-    FieldsOf,
     Texts,
     article_of,
+    batch_read,
+    batch_write,
     current_segmenter,
     doc_fields,
     index_accounts,
@@ -80,14 +83,36 @@ def _pool_fields(texts: Texts) -> Fields:
 
 
 @contextmanager
-def _segmenting(workers: int, seg: Segmenter) -> Iterator[FieldsOf | None]:
-    """A way to segment batches in ``workers`` processes (None: here, in this one)."""
+def segmenting_pool(workers: int, seg: Segmenter) -> Iterator[Pool | None]:
+    """``workers`` processes that segment (None: segment here, in this one)."""
     if workers <= 1:
         yield None
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_pool_start, initargs=(seg.words,)) as pool:
-        yield lambda batch: pool.map(_pool_fields, batch, chunksize=16)
+        yield pool
+
+
+def index_pipelined(
+    batches: Iterable[list[int]], *, seg: Segmenter, pool: Pool | None
+) -> Iterator[int]:
+    """Index batches of article ids, the pool segmenting the next batch while this process writes
+    the one before (with no pool, one after the other here); yields how many each indexed."""
+    pending: tuple[Batch, AsyncResult[list[Fields]] | None] | None = None
+    for ids in batches:
+        batch = batch_read(ids)
+        job = pool.map_async(_pool_fields, batch.texts, chunksize=16) if pool is not None else None
+        if pending is not None:
+            yield _written(pending, seg)
+        pending = (batch, job)
+    if pending is not None:
+        yield _written(pending, seg)
+
+
+def _written(pending: tuple[Batch, AsyncResult[list[Fields]] | None], seg: Segmenter) -> int:
+    batch, job = pending
+    fields = job.get() if job is not None else [doc_fields(t, seg) for t in batch.texts]
+    return batch_write(batch, fields)
 
 
 def search_reindex(*, dirty_only: bool = False, restart: bool = False, workers: int = 1,
@@ -107,9 +132,9 @@ def search_reindex(*, dirty_only: bool = False, restart: bool = False, workers: 
             since = timezone.now()
             shared.set(_RUN_KEY, since, None)
     seg = current_segmenter()
-    with _segmenting(workers, seg) as fields_of:
+    with segmenting_pool(workers, seg) as pool:
         checked, indexed = _reindex(
-            seg, fields_of, dirty_only=dirty_only, since=since, progress=progress
+            seg, pool, dirty_only=dirty_only, since=since, progress=progress
         )
     if not dirty_only:
         shared.delete(_RUN_KEY)
@@ -117,25 +142,31 @@ def search_reindex(*, dirty_only: bool = False, restart: bool = False, workers: 
     return checked, indexed
 
 
-def _reindex(seg: Segmenter, fields_of: FieldsOf | None, *, dirty_only: bool, since: datetime | None,
+def _reindex(seg: Segmenter, pool: Pool | None, *, dirty_only: bool, since: datetime | None,
              progress: Callable[[int], object]) -> tuple[int, int]:  # fmt: skip
-    checked = indexed = 0
-    last = 0
-    top = max(Article.objects.aggregate(m=Max("pk"))["m"] or 0,
-              SearchDocument.objects.aggregate(m=Max("article_id"))["m"] or 0)  # fmt: skip
-    while last < top:
-        ids = list(range(last + 1, min(top, last + BATCH) + 1))
-        present = set(Article.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        present |= set(
-            SearchDocument.objects.filter(article_id__in=ids).values_list("article_id", flat=True)
-        )
-        todo = _needing(sorted(present), dirty_only=dirty_only, since=since)
-        if todo:
-            indexed += index_articles(todo, seg=seg, fields_of=fields_of)
-        checked += len(present)
-        progress(len(present))
-        last = ids[-1]
-    return checked, indexed
+    counts = {"checked": 0}
+
+    def todo_batches() -> Iterator[list[int]]:
+        last = 0
+        top = max(Article.objects.aggregate(m=Max("pk"))["m"] or 0,
+                  SearchDocument.objects.aggregate(m=Max("article_id"))["m"] or 0)  # fmt: skip
+        while last < top:
+            ids = list(range(last + 1, min(top, last + BATCH) + 1))
+            present = set(Article.objects.filter(pk__in=ids).values_list("pk", flat=True))
+            present |= set(
+                SearchDocument.objects.filter(article_id__in=ids).values_list(
+                    "article_id", flat=True
+                )
+            )
+            todo = _needing(sorted(present), dirty_only=dirty_only, since=since)
+            counts["checked"] += len(present)
+            progress(len(present))
+            last = ids[-1]
+            if todo:
+                yield todo
+
+    indexed = sum(index_pipelined(todo_batches(), seg=seg, pool=pool))
+    return counts["checked"], indexed
 
 
 def search_clear() -> None:
