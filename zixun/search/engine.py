@@ -104,6 +104,8 @@ def article_of(rowkey: int) -> int:
 
 
 class Store(Protocol):
+    TITLE_CANDIDATES: int  # the newest title matches that join the candidates (0: none)
+
     def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
         """Store ``docs``; ``replacing`` are the row keys among them already stored."""
         ...
@@ -124,6 +126,8 @@ def _fts_phrase(words: Iterable[str]) -> str:
 
 class Fts5Store:
     """SQLite FTS5: ``search_fts(title, body, tags, facets)``, rowid = rowkey."""
+
+    TITLE_CANDIDATES = TITLE_CANDIDATES
 
     WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # bm25 column weights: title, body, tags, facets
 
@@ -268,6 +272,10 @@ class PostgresStore:
     """
 
     RANK_WEIGHTS = "{0.1, 0, 0.4, 1.0}"  # D, C, B, A
+    # No separate title candidates here: the planner's estimate for several title words is far
+    # too low when they go together (改革 开放), and the query then reads every title match.
+    # Title words weigh most in ts_rank among the newest candidates instead.
+    TITLE_CANDIDATES = 0
     MAX_POSITION = 16383
     LADDER_BASE, LADDER_STEP = 512, 2
     SAFETY = 2.0  # the window holds this many times the matches a page needs, by the estimate
@@ -679,9 +687,10 @@ class DatabaseSearch:
         limit = settings.ZIXUN_SEARCH_CANDIDATES
         matches = {m.rowkey: m.relevance for m in engine.match(
             parsed.clauses, facets=facets, low=low, high=high, limit=limit)}  # fmt: skip
-        if len(matches) >= limit:  # more matches than candidates: the title's matches join them
+        title_limit = engine.TITLE_CANDIDATES
+        if len(matches) >= limit and title_limit:  # more matches than candidates: titles' join them
             for m in engine.match(parsed.clauses, facets=facets, low=low, high=high,
-                                  limit=TITLE_CANDIDATES, title_only=True):  # fmt: skip
+                                  limit=title_limit, title_only=True):  # fmt: skip
                 matches.setdefault(m.rowkey, m.relevance)
         if not matches:
             return []
