@@ -19,6 +19,7 @@ from django.utils import timezone
 from zixun.articles.models import Article
 from zixun.articles.selectors import article_published_ids
 from zixun.ranking.models import IngestCursor, RelatedList, RelatedPosting, TermStat
+from zixun.ranking.semantic import Floats, TermVectors
 from zixun.ranking.similar import related, stored_weights
 from zixun.ranking.text import terms
 
@@ -56,6 +57,13 @@ class DatabaseIndex:
             for term, article_id, weight in cursor.fetchall():
                 out[term].append((article_id, weight))
         return out
+
+    def model(self) -> TermVectors | None:
+        """No term vectors on the site yet: the lexical engine alone (see semantic.py)."""
+        return None
+
+    def embeddings(self, doc_ids: Collection[int]) -> dict[int, Floats]:
+        return {}
 
     def vectors(self, doc_ids: Collection[int]) -> dict[int, dict[str, float]]:
         out: dict[int, dict[str, float]] = {}

@@ -25,6 +25,13 @@ read back from the index, and the query becomes
 heaviest kept; a second pass with q′ gives the answer. Every pass reads at most
 ``per_term`` postings per term, the most recent ones, so a query's cost is bounded
 whatever the size of the index.
+
+Term vectors (``ranking/semantic.py``; when ``Index.model`` is not None): the candidates are
+the ``lexical_pool`` best of the lexical pass plus the ``per_term`` most recent postings of
+the query's ``topic_probes`` nearest topics (terms ``#<n>``, weight 0); they are scored
+cos(z_q, z_d) (+ λ · lexical / best, λ = 0 by default) after one round of feedback in the
+vector space: z_q ← unit(z_q + β · mean of the ``vector_feedback`` nearest z_d), β = 3.
+Still bounded: at most ``lexical_pool`` + ``topic_probes`` × ``per_term`` vectors read.
 """
 
 from __future__ import annotations
@@ -34,13 +41,21 @@ import heapq
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from zixun.ranking.semantic import Floats, TermVectors
 
 Vector = Mapping[str, float]
 
 SHORT_FACTOR = 1.0
 IDF_POWER = 0.25
 PER_TERM = 500
+LEXICAL_POOL = 200
+TOPIC_PROBES = 2
+LEXICAL_WEIGHT = 0.0
+VECTOR_FEEDBACK = 20
+VECTOR_FEEDBACK_WEIGHT = 3.0
 NEAR_DUPLICATE = 0.8  # cosine of the stored vectors at or above which two articles are reprints
 
 
@@ -67,6 +82,14 @@ class Index(Protocol):
 
     def vectors(self, doc_ids: Collection[int]) -> dict[int, dict[str, float]]:
         """The stored weights of these documents, term → weight (every posting row of each)."""
+        ...
+
+    def model(self) -> TermVectors | None:
+        """The term vectors the documents were embedded with (None: lexical only)."""
+        ...
+
+    def embeddings(self, doc_ids: Collection[int]) -> dict[int, Floats]:
+        """The documents' unit vectors from :meth:`model` (absent: none)."""
         ...
 
 
@@ -127,6 +150,12 @@ class Params:
     expanded_terms: int = 40  # heaviest terms of the expanded query looked up
     short_factor: float = SHORT_FACTOR
     idf_power: float = IDF_POWER
+    # with term vectors (ranking/semantic.py):
+    lexical_pool: int = LEXICAL_POOL  # best lexical candidates re-ranked
+    topic_probes: int = TOPIC_PROBES  # nearest topics whose postings are candidates too
+    lexical_weight: float = LEXICAL_WEIGHT  # λ of score = cos(z_q, z_d) + λ · lexical / best
+    vector_feedback: int = VECTOR_FEEDBACK  # nearest vectors averaged into the query vector
+    vector_feedback_weight: float = VECTOR_FEEDBACK_WEIGHT  # their weight, β
 
 
 def idf(df: int, n: int, power: float = IDF_POWER) -> float:
@@ -188,6 +217,9 @@ def nearest(
     query = _unit(_top({t: w * idfs[t] for t, w in stored.items() if idfs[t] > 0}, p.query_terms))
     if not query:
         return []
+    model = index.model()
+    if model is not None:
+        return _semantic(stored, query, idfs, index, model, p, k, exclude)
     if p.feedback_docs <= 0 or p.feedback_weight <= 0:
         return _search(query, idfs, index, per_term=p.per_term, count=k, exclude=exclude)
     first = _search(query, idfs, index, per_term=p.per_term, count=p.feedback_docs, exclude=exclude)
@@ -205,6 +237,53 @@ def nearest(
             expanded[t] = expanded.get(t, 0.0) + share * w
     expanded = _unit(_top(expanded, p.expanded_terms))
     return _search(expanded, idfs, index, per_term=p.per_term, count=k, exclude=exclude)
+
+
+def _semantic(
+    stored: Mapping[str, float],
+    query: Mapping[str, float],
+    idfs: Mapping[str, float],
+    index: Index,
+    model: TermVectors,
+    p: Params,
+    k: int,
+    exclude: Collection[int],
+) -> list[tuple[int, float]]:
+    """Re-rank by term vectors: the ``lexical_pool`` best of the lexical pass and the most
+    recent postings of the query's ``topic_probes`` nearest topics, scored
+    cos(z_q, z_d) + λ · lexical(d) / lexical_max."""
+    import numpy as np
+
+    lexical = dict(
+        _search(query, idfs, index, per_term=p.per_term, count=p.lexical_pool, exclude=exclude)
+    )
+    vector = model.embed(stored)
+    if vector is None:
+        return heapq.nlargest(k, lexical.items(), key=lambda item: item[1])
+    candidates = set(lexical)
+    topics = model.topics(vector, p.topic_probes)
+    for rows in index.postings(topics, p.per_term).values():
+        candidates.update(doc_id for doc_id, _ in rows)
+    candidates.difference_update(exclude)
+    embedded = index.embeddings(candidates)
+    if not embedded:
+        return heapq.nlargest(k, lexical.items(), key=lambda item: item[1])
+    ids = list(embedded)
+    matrix = np.stack([embedded[i] for i in ids])
+    cosines = matrix @ vector
+    if p.vector_feedback > 0 and p.vector_feedback_weight > 0 and len(ids) > p.vector_feedback:
+        top = np.argpartition(-cosines, p.vector_feedback)[: p.vector_feedback]
+        vector = vector + p.vector_feedback_weight * matrix[top].mean(axis=0)
+        vector /= float(np.linalg.norm(vector)) or 1.0
+        cosines = matrix @ vector
+    best = max(lexical.values(), default=0.0) or 1.0
+    weight = p.lexical_weight / best
+    scores = [
+        (doc_id, float(c) + weight * lexical.get(doc_id, 0.0))
+        for doc_id, c in zip(ids, cosines, strict=True)
+    ]
+    scores.extend((d, weight * s) for d, s in lexical.items() if d not in embedded)
+    return heapq.nlargest(k, scores, key=lambda item: item[1])
 
 
 def related(
@@ -269,10 +348,14 @@ def related(
 class MemoryIndex:
     """The :class:`Index` in memory: postings kept sorted by id, so "most recent" is the tail."""
 
-    def __init__(self, *, short_factor: float = SHORT_FACTOR) -> None:
+    def __init__(
+        self, *, short_factor: float = SHORT_FACTOR, model: TermVectors | None = None
+    ) -> None:
         self.short_factor = short_factor
+        self._model = model
         self._postings: dict[str, list[tuple[int, float]]] = {}
         self._docs: dict[int, dict[str, float]] = {}
+        self._embeddings: dict[int, Floats] = {}
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -286,7 +369,12 @@ class MemoryIndex:
             self.remove(doc_id)
         stored = stored_weights(doc_terms, short_factor=self.short_factor)
         self._docs[doc_id] = stored
-        for term, weight in stored.items():
+        postings = dict(stored)
+        vector = self._model.embed(stored) if self._model is not None and stored else None
+        if vector is not None and self._model is not None:
+            self._embeddings[doc_id] = vector
+            postings[self._model.topic(vector)] = 0.0
+        for term, weight in postings.items():
             rows = self._postings.setdefault(term, [])
             if not rows or rows[-1][0] < doc_id:
                 rows.append((doc_id, weight))
@@ -295,7 +383,11 @@ class MemoryIndex:
 
     def remove(self, doc_id: int) -> None:
         """Forget a document (unpublished, deleted); unknown ids are ignored."""
-        for term in self._docs.pop(doc_id, {}):
+        terms = list(self._docs.pop(doc_id, {}))
+        vector = self._embeddings.pop(doc_id, None)
+        if vector is not None and self._model is not None:
+            terms.append(self._model.topic(vector))
+        for term in terms:
             rows = self._postings[term]
             at = bisect.bisect_left(rows, (doc_id, -math.inf))
             if at < len(rows) and rows[at][0] == doc_id:
@@ -317,6 +409,13 @@ class MemoryIndex:
     def vectors(self, doc_ids: Collection[int]) -> dict[int, dict[str, float]]:
         docs = self._docs
         return {i: docs[i] for i in doc_ids if i in docs}
+
+    def model(self) -> TermVectors | None:
+        return self._model
+
+    def embeddings(self, doc_ids: Collection[int]) -> dict[int, Floats]:
+        found = self._embeddings
+        return {i: found[i] for i in doc_ids if i in found}
 
 
 def add_all(index: MemoryIndex, docs: Iterable[tuple[int, Vector]]) -> None:

@@ -163,3 +163,42 @@ def test_titles_find_their_own_category_on_a_slice(shared_dir):
         agree += sum(rows[j]["category"] == rows[doc_id]["category"] for j in found) / 8
     # 10 balanced categories: chance is 0.1; the full set reaches about 0.66
     assert agree / len(range(0, len(rows), 4)) > 0.45
+
+
+def semantic_corpus():
+    """Two topics whose titles share words only through other titles."""
+    space = ["嫦娥探测器登月", "月球样品研究", "探测器发射成功", "月壤样品分析", "嫦娥月球采样"]
+    market = ["股市上涨券商", "央行降准股市", "券商板块走强", "债券市场降准", "股市债券回暖"]
+    return dict(enumerate(space * 3 + market * 3))
+
+
+def test_term_vectors_are_learned_round_trip_and_embed_unknown_text_as_none():
+    from zixun.ranking.semantic import TermVectors, learn
+    from zixun.ranking.similar import stored_weights
+
+    titles = semantic_corpus()
+    model = learn([stored_weights(terms(t)) for t in titles.values()], dims=4, clusters=2)
+    assert model is not None
+    again = TermVectors.loads(model.dumps())
+    assert again.terms == model.terms
+    assert model.embed({"完全陌生的词": 1.0}) is None
+    vector = model.embed(stored_weights(terms("嫦娥月球")))
+    assert vector is not None
+    assert abs(float((vector * vector).sum()) - 1.0) < 1e-4
+    assert model.topics(vector, 2)[0] == model.topic(vector)
+
+
+def test_nearest_with_term_vectors_stays_on_topic_and_excludes():
+    from zixun.ranking.semantic import learn
+    from zixun.ranking.similar import stored_weights
+
+    titles = semantic_corpus()
+    model = learn([stored_weights(terms(t)) for t in titles.values()], dims=4, clusters=2)
+    index = MemoryIndex(model=model)
+    for doc_id, title in titles.items():
+        index.add(doc_id, terms(title))
+    found = ids(nearest(terms(titles[0]), index, k=5, exclude={0}))
+    assert 0 not in found
+    assert all(doc_id < 15 for doc_id in found)  # the space titles
+    index.remove(1)
+    assert 1 not in ids(nearest(terms(titles[0]), index, k=14, exclude={0}))
