@@ -60,11 +60,13 @@ def _clear_cache() -> None:
 
     from zixun.core.sitecache import site_version_forget
     from zixun.engagement.viewcount import view_dedup_forget
+    from zixun.ranking.related import model_forget
 
     cache.clear()
     caches["shared"].clear()
     site_version_forget()  # the cache was cleared under it
     view_dedup_forget()
+    model_forget()  # the 相关推荐 model a process remembers (the database was rolled back)
 
 
 @pytest.fixture

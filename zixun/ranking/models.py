@@ -228,3 +228,27 @@ class RelatedList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.related_ids}"
+
+
+class RelatedModel(models.Model):
+    """Term vectors and topics for 相关推荐 (zixun/ranking/semantic.py), learned from the stored
+    articles by ``zixun related-learn``; the newest is the one in use."""
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    documents = models.PositiveIntegerField(default=0)
+    blob = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"related model {self.pk} ({self.documents} articles)"
+
+
+class RelatedEmbedding(models.Model):
+    """An article's vector under the model in use (64 float32), written with its postings."""
+
+    article_id = models.BigIntegerField(primary_key=True)
+    model_id = models.BigIntegerField()
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"article {self.article_id}"

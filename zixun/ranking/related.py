@@ -10,16 +10,27 @@ their lists recomputed too, so that a new article appears beside older ones.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Collection
+from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from zixun.articles.models import Article
 from zixun.articles.selectors import article_published_ids
-from zixun.ranking.models import IngestCursor, RelatedList, RelatedPosting, TermStat
-from zixun.ranking.semantic import Floats, TermVectors
+from zixun.ranking.models import (
+    IngestCursor,
+    RelatedEmbedding,
+    RelatedList,
+    RelatedModel,
+    RelatedPosting,
+    TermStat,
+)
+from zixun.ranking.semantic import TOPIC_PREFIX, Floats, TermVectors, learn
 from zixun.ranking.similar import related, stored_weights
 from zixun.ranking.text import terms
 
@@ -59,18 +70,52 @@ class DatabaseIndex:
         return out
 
     def model(self) -> TermVectors | None:
-        """No term vectors on the site yet: the lexical engine alone (see semantic.py)."""
-        return None
+        """The newest learned model (``zixun related-learn``), or None: word matching alone."""
+        return model_current()
 
     def embeddings(self, doc_ids: Collection[int]) -> dict[int, Floats]:
-        return {}
+        model_id = _MODEL.get("id")
+        if model_id is None:
+            return {}
+        rows = RelatedEmbedding.objects.filter(article_id__in=list(doc_ids), model_id=int(model_id))
+        return {pk: np.frombuffer(bytes(blob), dtype=np.float32)
+                for pk, blob in rows.values_list("article_id", "vector")}  # fmt: skip
 
     def vectors(self, doc_ids: Collection[int]) -> dict[int, dict[str, float]]:
+        """The stored term weights (a topic posting, "#<n>", is not a term)."""
         out: dict[int, dict[str, float]] = {}
-        rows = RelatedPosting.objects.filter(article_id__in=list(doc_ids))
+        rows = RelatedPosting.objects.filter(article_id__in=list(doc_ids)).exclude(
+            term__startswith=TOPIC_PREFIX
+        )
         for article_id, term, weight in rows.values_list("article_id", "term", "weight"):
             out.setdefault(article_id, {})[term] = weight
         return out
+
+
+_MODEL: dict[str, Any] = {}
+MODEL_CHECK_SECONDS = 60
+
+
+def model_current() -> TermVectors | None:
+    """The newest RelatedModel, loaded once per process; its id is looked up again at most once
+    a minute, so a newly learned model reaches every process within a minute."""
+    now = time.monotonic()
+    if now - _MODEL.get("checked", -math.inf) > MODEL_CHECK_SECONDS:
+        newest = RelatedModel.objects.order_by("-id").values_list("id", flat=True).first()
+        _MODEL["checked"] = now
+        if newest != _MODEL.get("id"):
+            blob = None
+            if newest is not None:
+                blob = RelatedModel.objects.filter(pk=newest).values_list("blob", flat=True).first()
+            _MODEL["id"] = newest
+            _MODEL["model"] = TermVectors.loads(bytes(blob)) if blob is not None else None
+    model: TermVectors | None = _MODEL.get("model")
+    return model
+
+
+def model_forget() -> None:
+    """Look the model up again at the next use (tests, and after learning one here)."""
+    _MODEL.clear()
 
 
 def _published(article_id: int) -> Article | None:
@@ -98,7 +143,8 @@ def article_index(article_id: int) -> dict[str, float]:
     old = list(RelatedPosting.objects.filter(article_id=article_id).values_list("term", flat=True))
     if old:
         RelatedPosting.objects.filter(article_id=article_id).delete()
-        _count([*old, DOCUMENTS], -1)
+        _count([*[t for t in old if not t.startswith(TOPIC_PREFIX)], DOCUMENTS], -1)
+    RelatedEmbedding.objects.filter(article_id=article_id).delete()
     article = _published(article_id)
     if article is None:
         return {}
@@ -106,11 +152,42 @@ def article_index(article_id: int) -> dict[str, float]:
     stored = {t: w for t, w in stored_weights(raw).items() if 0 < len(t) <= TERM_MAX}
     if not stored:
         return {}
-    RelatedPosting.objects.bulk_create(
-        [RelatedPosting(term=t, article_id=article_id, weight=w) for t, w in stored.items()]
-    )
+    postings = [RelatedPosting(term=t, article_id=article_id, weight=w) for t, w in stored.items()]
+    model = model_current()
+    vector = model.embed(stored) if model is not None else None
+    if model is not None and vector is not None:  # its vector, and a posting under its topic
+        postings.append(RelatedPosting(term=model.topic(vector), article_id=article_id, weight=0.0))
+        RelatedEmbedding.objects.create(article_id=article_id, model_id=_MODEL["id"],
+                                        vector=vector.astype(np.float32).tobytes())  # fmt: skip
+    RelatedPosting.objects.bulk_create(postings)
     _count([*stored, DOCUMENTS], +1)
     return raw
+
+
+def related_learn(
+    *, progress: Callable[[int], object] | None = None, batch: int = 2000
+) -> RelatedModel | None:
+    """Learn term vectors from every indexed article's stored weights and save them as the model
+    in use (None when there are too few articles). Re-index afterwards (``related-rebuild
+    --reset``): articles get their vectors and topic postings under the new model."""
+    docs: list[dict[str, float]] = []
+    last = 0
+    index = DatabaseIndex()
+    while True:
+        ids = list(RelatedList.objects.filter(article_id__gt=last).order_by("article_id")
+                   .values_list("article_id", flat=True)[:batch])  # fmt: skip
+        if not ids:
+            break
+        docs.extend(index.vectors(ids).values())
+        last = ids[-1]
+        if progress:
+            progress(len(ids))
+    learned = learn(docs)
+    if learned is None:
+        return None
+    saved = RelatedModel.objects.create(documents=learned.documents, blob=learned.dumps())
+    model_forget()
+    return saved
 
 
 def _fresh(found: list[tuple[int, float]]) -> list[int]:

@@ -1,11 +1,20 @@
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zixun.articles.models import Article
 from zixun.articles.services.publishing import article_after_change_task
 from zixun.articles.tests.factories import ArticleFactory, channel
-from zixun.ranking.models import RelatedList, RelatedPosting, TermStat
+from zixun.ranking.models import (
+    RelatedEmbedding,
+    RelatedList,
+    RelatedModel,
+    RelatedPosting,
+    TermStat,
+)
 from zixun.ranking.related import (
     DOCUMENTS,
     DatabaseIndex,
@@ -114,3 +123,52 @@ def test_rebuild_is_resumable_and_repeatable():
     assert related_rebuild(reset=True) == (4, 4)
     assert TermStat.objects.get(term=DOCUMENTS).df == 4  # reindexing replaces, never adds
     assert RelatedList.objects.filter(article_id=first[0].pk).exists()
+
+
+SPACE_TITLES = ["嫦娥探月工程再获突破", "月球背面采样返回地球", "航天员出舱活动顺利完成", "火箭发射卫星成功入轨",
+                "空间站实验舱对接成功", "探测器传回月面图像", "载人航天工程新进展", "卫星导航系统组网完成"]  # fmt: skip
+FOOTBALL_TITLES = ["中超联赛主队逆转取胜", "球迷为足球比赛欢呼", "国家队公布集训名单", "主教练赛后谈战术",
+                   "联赛积分榜再生变化", "青训球员首次登场进球", "足协杯半决赛开战", "门将扑出点球晋级"]  # fmt: skip
+
+
+def test_learned_term_vectors_reach_the_site(django_capture_on_commit_callbacks):
+    # given a site of two topics, indexed
+    articles = []
+    for n in range(3):
+        for title in SPACE_TITLES:
+            articles.append(story(f"{title}{n}", SPACE))
+        for title in FOOTBALL_TITLES:
+            articles.append(story(f"{title}{n}", FOOTBALL, channel=channel("sports")))
+    for article in articles:
+        article_index(article.pk)
+    # when the model is learned and the site re-indexed
+    call_command("related_learn", "--no-progress", stdout=StringIO())
+    # then every article has a vector and a topic posting, which are not terms
+    assert RelatedModel.objects.count() == 1
+    assert RelatedEmbedding.objects.count() == len(articles)
+    topics = RelatedPosting.objects.filter(term__startswith="#")
+    assert topics.count() == len(articles)
+    assert not TermStat.objects.filter(term__startswith="#").exists()
+    index = DatabaseIndex()
+    assert index.model() is not None
+    assert all(
+        not t.startswith("#") for v in index.vectors([a.pk for a in articles]).values() for t in v
+    )
+    # and 相关推荐 uses them: on topic, never the article itself
+    space = articles[0]
+    ids = related_compute(space.pk, neighbours=False)
+    assert space.pk not in ids
+    on_topic = {a.pk for a in articles if a.body_text == SPACE}
+    assert sum(i in on_topic for i in ids) >= len(ids) - 1
+    # and an article going offline leaves its vector and topic behind
+    Article.objects.filter(pk=space.pk).update(status=Article.Status.UNPUBLISHED)
+    article_index(space.pk)
+    assert not RelatedEmbedding.objects.filter(article_id=space.pk).exists()
+    assert not RelatedPosting.objects.filter(article_id=space.pk).exists()
+
+
+def test_too_few_articles_learn_nothing():
+    out = StringIO()
+    call_command("related_learn", "--no-progress", stdout=out)
+    assert "太少" in out.getvalue()
+    assert not RelatedModel.objects.exists()
