@@ -25,7 +25,8 @@ View = Callable[..., HttpResponse]
 WINDOW_SECONDS = 60
 
 
-def _who(request: HttpRequest) -> str:
+def requester_key(request: HttpRequest) -> str:
+    """Who is asking: the signed-in user, else the client address."""
     if request.user.is_authenticated:
         return f"u{request.user.pk}"
     return f"ip{client_address(request)}"
@@ -60,7 +61,9 @@ def rate_limited(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if limited_methods is None or request.method in limited_methods:
-                wait = rate_limit_hit(scope=scope, who=_who(request), per_minute=per_minute)
+                wait = rate_limit_hit(
+                    scope=scope, who=requester_key(request), per_minute=per_minute
+                )
                 if wait:
                     message = message_format(RATE_LIMITED, seconds=wait)
                     if request.headers.get("Accept", "").startswith("application/json"):

@@ -17,6 +17,7 @@ from zixun.accounts.models import User
 from zixun.articles.models import Article
 from zixun.audit.services import audit_record
 from zixun.core.errors import ServiceError
+from zixun.core.interventions import intervention_reason
 from zixun.core.sitecache import site_version_bump
 from zixun.events.models import Event
 from zixun.events.services import event_record
@@ -24,7 +25,6 @@ from zixun.ranking.models import Dislike, HotIntervention, Impression, Interest,
 
 Action = HotIntervention.Action
 Kind = Event.Kind
-REASON_MAX = 200
 
 HOT_EDITORS_ONLY = _("只有编辑可以调整热榜")
 HOT_REASON_REQUIRED = _("请填写调整热榜的理由")
@@ -40,14 +40,8 @@ class HotError(ServiceError):
 
 
 def _checked(by: User, reason: str) -> str:
-    if not by.is_editor:
-        raise HotError(HOT_EDITORS_ONLY)
-    reason = " ".join(reason.split())
-    if not reason:
-        raise HotError(HOT_REASON_REQUIRED)
-    if len(reason) > REASON_MAX:
-        raise HotError(HOT_REASON_TOO_LONG, limit=REASON_MAX)
-    return reason
+    return intervention_reason(by.is_editor, reason, error=HotError, editors_only=HOT_EDITORS_ONLY,
+                               required=HOT_REASON_REQUIRED, too_long=HOT_REASON_TOO_LONG)  # fmt: skip
 
 
 def _intervene(*, article_id: int, by: User, reason: str, action: str,

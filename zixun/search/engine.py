@@ -120,6 +120,16 @@ class Store(Protocol):
     def clear(self) -> None: ...
 
 
+def _key_range(column: str, low: int | None, high: int | None, where: list[str],
+               params: list[str]) -> tuple[list[str], list[str]]:  # fmt: skip
+    """``where`` and ``params`` with ``low <= column < high`` added (either bound optional)."""
+    for bound, op in ((low, ">="), (high, "<")):
+        if bound is not None:
+            where.append(f"{column} {op} %s")
+            params.append(str(bound))
+    return where, params
+
+
 def _fts_phrase(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'  # words are letters and digits only (text.clean)
 
@@ -158,13 +168,7 @@ class Fts5Store:
         if title_only:
             expression = f"title : ({expression})"
         expression += "".join(f" AND facets : {_fts_phrase([f])}" for f in facets)
-        where, params = ["search_fts MATCH %s"], [expression]
-        if low is not None:
-            where.append("rowid >= %s")
-            params.append(str(low))
-        if high is not None:
-            where.append("rowid < %s")
-            params.append(str(high))
+        where, params = _key_range("rowid", low, high, ["search_fts MATCH %s"], [expression])
         sql = "SELECT rowid FROM search_fts WHERE {} ORDER BY rowid DESC LIMIT {}".format(  # noqa: S608
             " AND ".join(where), int(limit)
         )  # constants; the values are parameters
@@ -337,13 +341,7 @@ class PostgresStore:
 
     @staticmethod
     def _match(column: str, query: str, low: int | None, high: int | None, limit: int) -> list[int]:
-        where, params = [f"{column} @@ %s::tsquery"], [query]
-        if low is not None:
-            where.append("rowkey >= %s")
-            params.append(str(low))
-        if high is not None:
-            where.append("rowkey < %s")
-            params.append(str(high))
+        where, params = _key_range("rowkey", low, high, [f"{column} @@ %s::tsquery"], [query])
         sql = f"SELECT rowkey FROM search_pg WHERE {' AND '.join(where)} ORDER BY rowkey DESC LIMIT {int(limit)}"  # noqa: S608
         # The planner does not count TOAST reads, so a big table of vectors looks cheap to scan
         # whole (seconds at a million rows) or to walk in key order reading each: the GIN bitmap

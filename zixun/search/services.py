@@ -19,6 +19,7 @@ from zixun.accounts.models import User
 from zixun.articles.models import Article
 from zixun.audit.services import audit_record
 from zixun.core.errors import ServiceError
+from zixun.core.interventions import intervention_reason
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.search.engine import (
@@ -270,7 +271,6 @@ HOT_SEARCH_QUERY_INVALID = _("请填写要调整的搜索词")
 HOT_SEARCH_POSITION_INVALID = _("置顶位置应在 1 到 %(limit)s 之间")
 HOT_SEARCH_ALREADY = _("这个搜索词已有一项热搜调整，请先撤销")
 HOT_SEARCH_NOT_FOUND = _("这项热搜调整不存在或已撤销")
-REASON_MAX = 200
 HOT_SEARCH_SIZE = 10
 
 
@@ -279,14 +279,8 @@ class HotSearchError(ServiceError):
 
 
 def _checked(by: User, reason: str) -> str:
-    if not by.is_editor:
-        raise HotSearchError(HOT_SEARCH_EDITORS_ONLY)
-    reason = " ".join(reason.split())
-    if not reason:
-        raise HotSearchError(HOT_SEARCH_REASON_REQUIRED)
-    if len(reason) > REASON_MAX:
-        raise HotSearchError(HOT_SEARCH_REASON_TOO_LONG, limit=REASON_MAX)
-    return reason
+    return intervention_reason(by.is_editor, reason, error=HotSearchError, editors_only=HOT_SEARCH_EDITORS_ONLY,
+                               required=HOT_SEARCH_REASON_REQUIRED, too_long=HOT_SEARCH_REASON_TOO_LONG)  # fmt: skip
 
 
 def hot_search_intervene(*, query: str, by: User, action: str, reason: str,

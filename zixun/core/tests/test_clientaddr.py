@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from zixun.articles.tests.factories import ArticleFactory
 from zixun.core.clientaddr import client_address
-from zixun.core.ratelimit import _who
+from zixun.core.ratelimit import requester_key as _who
 from zixun.engagement.models import Comment
 from zixun.engagement.viewcount import view_buffer
 

@@ -15,10 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from zixun.channels.selectors import channel_get_active, channel_list_nav
-from zixun.core.clientaddr import client_address
 from zixun.core.errors import ServiceError
 from zixun.core.pagination import PageRequest
-from zixun.core.ratelimit import rate_limited
+from zixun.core.ratelimit import rate_limited, requester_key
 from zixun.core.search import SearchQuery
 from zixun.creators.models import Creator
 from zixun.search.selectors import hot_search_interventions, hot_searches, search_page, suggestions
@@ -41,12 +40,6 @@ RANGES = {
     "year": (timedelta(days=366), gettext_lazy("一年内")),
 }
 ORDERS = {"relevance": gettext_lazy("综合排序"), "newest": gettext_lazy("最新发布")}
-
-
-def _who(request: HttpRequest) -> str:
-    return (
-        f"u{request.user.pk}" if request.user.is_authenticated else f"ip{client_address(request)}"
-    )
 
 
 @require_GET
@@ -94,7 +87,7 @@ def search(request: HttpRequest) -> HttpResponse:
         except ServiceError as failure:
             error = str(failure)
     if page is not None and page.query and not after:
-        query_record(query=page.query, found=bool(page.items), who=_who(request))
+        query_record(query=page.query, found=bool(page.items), who=requester_key(request))
     if text.strip() and page is not None and not page.query:
         notes.append(_("请输入要搜索的字词（标点和符号不参与搜索）"))
     params = {"q": text, "channel": channel.slug if channel else "", "account": account.pk if account else "",
