@@ -60,6 +60,7 @@ def _clear_cache() -> None:
 
     from zixun.core.sitecache import site_version_forget
     from zixun.engagement.viewcount import view_dedup_forget
+    from zixun.moderation.backend import filter_forget
     from zixun.ranking.related import model_forget
 
     cache.clear()
@@ -67,6 +68,7 @@ def _clear_cache() -> None:
     site_version_forget()  # the cache was cleared under it
     view_dedup_forget()
     model_forget()  # the 相关推荐 model a process remembers (the database was rolled back)
+    filter_forget()  # the keyword filter likewise (its version number was rolled back)
 
 
 @pytest.fixture

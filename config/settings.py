@@ -323,7 +323,14 @@ ZIXUN_ACCOUNTS_PER_ID = int(env("ZIXUN_ACCOUNTS_PER_ID", "1"))
 ZIXUN_COMMENT_MAX_CHARS = int(env("ZIXUN_COMMENT_MAX_CHARS", "2000"))
 ZIXUN_COMMENT_DEDUP_SECONDS = int(env("ZIXUN_COMMENT_DEDUP_SECONDS", "30"))
 ZIXUN_COMMENT_PREMODERATION = env_bool("ZIXUN_COMMENT_PREMODERATION", False)
-ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.screen_allow_all")
+ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.screen_comment")
+# Trust and safety (docs/moderation.md): the policy behind zixun.core.moderation (the keyword
+# filter and the near-duplicate index; zixun.core.moderation.NullModeration turns both off),
+# how long a decision can be appealed, reports a reader may file per minute, and the share of
+# the hot and feed scores a certain 标题党 title loses.
+ZIXUN_MODERATION_BACKEND = env("ZIXUN_MODERATION_BACKEND", "zixun.moderation.backend.Moderation")
+ZIXUN_APPEAL_DAYS = int(env("ZIXUN_APPEAL_DAYS", "7"))
+ZIXUN_REPORTS_PER_MINUTE = int(env("ZIXUN_REPORTS_PER_MINUTE", "10"))
 # Search (docs/search.md): the engine behind zixun.core.search (a dotted path to a class; the
 # default picks FTS5 or PostgreSQL full text by the database; zixun.core.search.NullSearchBackend
 # turns search off), the candidates ranked per query, and the freshness half-life in days.

@@ -20,6 +20,8 @@ ALIASES = {
     "publish-due": "articles_publish_due",
     "eval-recs": "ranking_eval",
     "export-behaviors": "behaviors_export",
+    "moderation-lists": "moderation_lists",
+    "moderation-rescreen": "moderation_rescreen",
 }
 
 

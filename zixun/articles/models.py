@@ -14,6 +14,14 @@ from zixun.creators.models import Creator
 class Article(BaseModel):
     """An article of a creator account. ``body_html`` is always sanitized."""
 
+    class Label(models.TextChoices):
+        """An editor's fact-check label (docs/moderation.md), shown on the page and every card."""
+
+        NONE = "", _("无")
+        DEBUNKED = "debunked", _("辟谣")
+        FALSE = "false", _("不实信息")
+        DISPUTED = "disputed", _("有争议")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PENDING = "pending", _("待审核")
@@ -62,6 +70,21 @@ class Article(BaseModel):
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Editors pin headlines (置顶) to the top of the home page.
     pinned_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # 辟谣 / 不实信息 / 有争议: an editor's label with the evidence and a note (article_label_set).
+    label = models.CharField(max_length=10, choices=Label.choices, blank=True, default="")
+    label_url = models.URLField(max_length=500, blank=True)
+    label_note = models.CharField(max_length=200, blank=True)
+    # Near-duplicates (docs/moderation.md): the earliest published article this one nearly
+    # copies (set after publishing by the moderation app's index); lists show one of a story.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Why the filter or the copy check sent this article to an editor (shown on the review
+    # page): [{"kind": "keyword", "rule": …, "words": […]}, {"kind": "copy", "article_id": …}].
+    review_flags = models.JSONField(default=list, blank=True)
+    # The 标题党 score (0–1) of the live title and body, set at publish; a penalty in the hot list
+    # and the feed (zixun.moderation.clickbait).
+    clickbait = models.FloatField(default=0.0)
     # Counters of rows in the engagement app, kept exact by its services;
     # `zixun recount` rebuilds them. view_count is buffered (see zixun/engagement/viewcount.py).
     view_count = models.PositiveIntegerField(default=0)
@@ -132,6 +155,11 @@ class Article(BaseModel):
             return False
         names = [self.cover_image.name, *self.cover_renditions.values()]
         return any(f'{default_storage.url(name)}"' in self.body_html for name in names)
+
+    @property
+    def story_id(self) -> int:
+        """One id per story: near-duplicates share their original's."""
+        return self.duplicate_of_id or self.pk
 
     @property
     def is_published(self) -> bool:

@@ -9,8 +9,9 @@ queries however large the site is. They are keyed by the site version
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
@@ -25,9 +26,20 @@ from zixun.core.pagination import Keyset, Page, PageRequest, keyset_page
 from zixun.core.sitecache import block_get
 from zixun.creators.models import Creator
 
+
+class _Story(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def story_id(self) -> int: ...
+
+
+T = TypeVar("T", bound=_Story)
+
 CARD_FIELDS = (
     "id", "title", "published_at", "creator__name", "creator_id",
-    "cover_image", "cover_width", "cover_height", "cover_renditions",
+    "cover_image", "cover_width", "cover_height", "cover_renditions", "label", "duplicate_of_id",
 )  # fmt: skip
 
 
@@ -43,6 +55,12 @@ class ArticleCard:
     url: str
     creator_url: str
     cover: Cover | None = None
+    label: str = ""  # Article.Label: 辟谣, 不实信息, 有争议
+    story_id: int = 0  # near-duplicates share their original's id
+
+    @property
+    def label_name(self) -> str:
+        return str(Article.Label(self.label).label) if self.label else ""
 
 
 @dataclass(frozen=True)
@@ -77,9 +95,35 @@ def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
             creator_url=creator_url.format(c),
             # A list thumbnail is decorative: the title beside it says what it is.
             cover=cover_of(name=ci, width=cw, height=ch, renditions=cr, alt=""),
+            label=lb,
+            story_id=dup or i,
         )
-        for i, t, p, n, c, ci, cw, ch, cr in rows
+        for i, t, p, n, c, ci, cw, ch, cr, lb, dup in rows
     ]
+
+
+def stories_once(items: Iterable[T]) -> list[T]:
+    """The items with one of each story, at the place of the story's first item: the original
+    if it is among them (the copy that came first gives it its place), else the first copy.
+    Items have ``id`` and ``story_id`` (cards, articles)."""
+    listed = list(items)
+    chosen: dict[int, T] = {}
+    for item in listed:
+        story = item.story_id
+        if story not in chosen or item.id == story:
+            chosen[story] = item
+    kept, seen = [], set()
+    for item in listed:
+        if item.story_id not in seen:
+            seen.add(item.story_id)
+            kept.append(chosen[item.story_id])
+    return kept
+
+
+def article_clickbait(*, ids: Iterable[int]) -> dict[int, float]:
+    """The stored 标题党 score of each of ``ids`` that has one above 0 (by primary key)."""
+    rows = Article.objects.filter(pk__in=list(ids), clickbait__gt=0).values_list("pk", "clickbait")
+    return dict(rows)
 
 
 def article_channels(*, ids: Iterable[int]) -> dict[int, int | None]:
@@ -106,7 +150,7 @@ def article_cards(*, ids: list[int]) -> list[ArticleCard]:
     # article_latest to avoid a sort of a handful of rows.
     by_id = Article.objects.filter(pk__in=live).order_by()
     cards = {card.id: card for card in _cards(by_id, len(live))}
-    return [cards[i] for i in ids if i in cards]
+    return stories_once(cards[i] for i in ids if i in cards)
 
 
 def article_list_newest_cards(
@@ -125,16 +169,28 @@ def article_get_published(*, article_id: int) -> Article | None:
     return _published().select_related("creator", "channel").filter(pk=article_id).first()
 
 
+def page_stories_once(page: Page[Article]) -> Page[Article]:
+    """The page with one article of each story (a page may then hold fewer than its size)."""
+    return replace(page, items=stories_once(page.items))
+
+
+def article_is_taken_down(*, article_id: int) -> bool:
+    """已下架 (and not deleted): readers get a notice in its place, not a missing page."""
+    return Article.objects.filter(
+        pk=article_id, status=Article.Status.TAKEN_DOWN, deleted_at__isnull=True
+    ).exists()
+
+
 def article_list_latest(*, page: PageRequest, size: int | None = None) -> Page[Article]:
     queryset = _published().select_related("creator", "channel")
-    return keyset_page(queryset, page, size or settings.ZIXUN_PAGE_SIZE)
+    return page_stories_once(keyset_page(queryset, page, size or settings.ZIXUN_PAGE_SIZE))
 
 
 def article_list_for_channel(
     *, channel: Channel, page: PageRequest, size: int | None = None
 ) -> Page[Article]:
     queryset = _published().filter(channel=channel).select_related("creator")
-    return keyset_page(queryset, page, size or settings.ZIXUN_PAGE_SIZE)
+    return page_stories_once(keyset_page(queryset, page, size or settings.ZIXUN_PAGE_SIZE))
 
 
 def article_list_for_creator(

@@ -42,6 +42,25 @@ ACTIONS: dict[str, Promise] = {
     "comment.hold": pgettext_lazy("audit", "跟贴转人工审核"),
     "comment.approve": pgettext_lazy("audit", "跟贴通过"),
     "comment.reject": pgettext_lazy("audit", "跟贴未通过"),
+    "comment.hide": pgettext_lazy("audit", "屏蔽跟贴"),
+    "comment.ban": pgettext_lazy("audit", "禁言"),
+    "comment.ban_lift": pgettext_lazy("audit", "解除禁言"),
+    "article.reinstate": pgettext_lazy("audit", "恢复发布"),
+    "article.label": pgettext_lazy("audit", "标注"),
+    "article.unlabel": pgettext_lazy("audit", "取消标注"),
+    "creator.suspend": pgettext_lazy("audit", "封禁账号"),
+    "creator.unsuspend": pgettext_lazy("audit", "解除封禁"),
+    "case.decide": pgettext_lazy("audit", "处理举报"),
+    "case.warn": pgettext_lazy("audit", "警告"),
+    "appeal.file": pgettext_lazy("audit", "提出申诉"),
+    "appeal.decide": pgettext_lazy("audit", "处理申诉"),
+    "wordlist.create": pgettext_lazy("audit", "新建词库"),
+    "wordlist.change": pgettext_lazy("audit", "修改词库"),
+    "wordlist.delete": pgettext_lazy("audit", "删除词库"),
+    "wordlist.words_add": pgettext_lazy("audit", "添加关键词"),
+    "wordlist.words_remove": pgettext_lazy("audit", "删除关键词"),
+    "allowlist.change": pgettext_lazy("audit", "修改白名单"),
+    "domains.change": pgettext_lazy("audit", "修改禁止链接的域名"),
     "image.upload": pgettext_lazy("audit", "上传图片"),
     "user.delete": pgettext_lazy("audit", "注销用户"),
 }
@@ -52,6 +71,11 @@ TARGETS: dict[str, Promise] = {
     "engagement.comment": _("跟贴"),
     "articles.image": _("图片"),
     "accounts.user": _("用户"),
+    "creators.creator": _("账号"),
+    "moderation.case": _("举报"),
+    "moderation.appeal": _("申诉"),
+    "moderation.wordlist": _("词库"),
+    "moderation.filterversion": _("过滤规则"),
 }
 
 
@@ -75,6 +99,12 @@ def audit_target_url(
         return reverse(name, kwargs={"article_id": target_id})
     if target_type == "creators.application" and for_editor:
         return reverse("web:editor-application", kwargs={"application_id": target_id})
+    if target_type == "creators.creator":
+        return reverse("web:account", kwargs={"creator_id": target_id})
+    if target_type == "moderation.case" and for_editor:
+        return reverse("web:editor-case", kwargs={"case_id": target_id})
+    if target_type == "moderation.appeal" and for_editor:
+        return reverse("web:editor-appeal", kwargs={"appeal_id": target_id})
     if target_type == "engagement.comment" and target_id in comment_articles:
         article = reverse("web:article", kwargs={"article_id": comment_articles[target_id]})
         return f"{article}#comment-{target_id}"

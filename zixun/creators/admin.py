@@ -12,7 +12,10 @@ class CreatorAdmin(admin.ModelAdmin[Creator]):
     list_editable = ["is_trusted"]
     list_filter = ["account_type", "is_trusted"]
     search_fields = ["name"]
-    readonly_fields = ["article_count", "follower_count"]
+    # Suspension goes through creator_suspend (audited, timed) from /editor/reports/.
+    readonly_fields = [
+        "article_count", "follower_count", "is_suspended", "suspended_until", "suspension_reason",
+    ]  # fmt: skip
     filter_horizontal = ["members"]
 
 

@@ -35,6 +35,9 @@ class Creator(BaseModel):
     is_trusted = models.BooleanField(default=False)
     # Suspended by editors: nobody can follow it.
     is_suspended = models.BooleanField(default=False)
+    # A suspension for a period ends by itself at this time (creator_suspend); None: until lifted.
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=200, blank=True)
     # Comments on this account's articles wait for review (besides the site-wide setting).
     comments_premoderated = models.BooleanField(default=False)
     # Denormalized counters; `zixun recount` rebuilds them from rows.

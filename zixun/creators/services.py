@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from zixun.accounts.models import User
 from zixun.audit.services import audit_record
@@ -21,6 +23,7 @@ from zixun.channels.models import Channel
 from zixun.core.counters import counted_row_set
 from zixun.core.errors import ServiceError
 from zixun.core.images import ImageError, image_format_sniff, image_process
+from zixun.core.moderation import moderation_backend
 from zixun.core.search import search_backend
 from zixun.creators.credentials import PDF_SIGNATURE, pdf_is_inert
 from zixun.creators.idcard import (
@@ -35,6 +38,10 @@ from zixun.events.services import Kind, event_record
 # Avatars are shown at most 88 px wide; 240 px covers screens of up to 2.7x density.
 AVATAR_SIDE = 240
 CREATOR_NAME_INVALID = _("账号名称须为 1–30 个字符")
+APPLICATION_BLOCKED = _("%(field)s含有“%(rule)s”词库中的违规内容，请修改")
+SUSPEND_REASON_REQUIRED = _("请写明封禁理由")
+SUSPEND_UNTIL_PAST = _("封禁结束时间须晚于现在")
+EDITORS_ONLY = _("只有编辑可以这样做")
 
 
 class CreatorError(ServiceError):
@@ -235,6 +242,7 @@ def _application_checked(
         raise ApplicationError(APPLICATION_FIELD_REQUIRED, name=FIELD_ACCOUNT_TYPE)
     name = _required(data.account_name, FIELD_ACCOUNT_NAME, 30)
     introduction = _required(data.introduction, FIELD_INTRODUCTION, 300)
+    introduction = _screened(name, introduction)
     operator = _required(data.operator_name, FIELD_OPERATOR, 30)
     channel = Channel.objects.filter(pk=data.channel_id or 0, is_active=True).first()
     if channel is None:
@@ -269,6 +277,20 @@ def _application_checked(
         id_number_masked=id_number_mask(id_number),
         fingerprint=fingerprint,
     )
+
+
+def _screened(name: str, introduction: str) -> str:
+    """The keyword filter over an account's name and introduction (every application is
+    reviewed anyway): a name is refused for any match (a name is never shown masked), an
+    introduction for a blocked word; masked words in it are stored as ＊."""
+    backend = moderation_backend()
+    verdict = backend.screen(name, field="name")
+    if verdict.action in {"block", "mask"}:
+        raise ApplicationError(APPLICATION_BLOCKED, field=FIELD_ACCOUNT_NAME, rule=verdict.rule)
+    verdict = backend.screen(introduction, field="bio")
+    if verdict.action == "block":
+        raise ApplicationError(APPLICATION_BLOCKED, field=FIELD_INTRODUCTION, rule=verdict.rule)
+    return verdict.text if verdict.action == "mask" else introduction
 
 
 def application_submit(*, applicant: User, data: ApplicationInput) -> Application:
@@ -474,3 +496,73 @@ def applications_delete(*, user: User) -> int:
             transaction.on_commit(partial(_delete_files, files[0].storage, names))
     deleted, _ = Application.objects.filter(applicant=user).delete()
     return deleted
+
+
+# 封禁 (suspension) -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def creator_suspend(*, creator: Creator, by: User, reason: str, until: datetime | None) -> Creator:
+    """Suspend an account (its members publish and comment nothing, nobody can follow it)
+    until ``until`` (None: until lifted). A suspension for a period ends by itself:
+    ``creator_suspensions_end`` (a task at ``until`` and the worker's sweep)."""
+    if not by.is_editor:
+        raise PermissionDenied(EDITORS_ONLY)
+    reason = " ".join(reason.split())[:200]
+    if not reason:
+        raise CreatorError(SUSPEND_REASON_REQUIRED)
+    if until is not None and until <= timezone.now():
+        raise CreatorError(SUSPEND_UNTIL_PAST)
+    creator = Creator.objects.select_for_update().get(pk=creator.pk)
+    previous = "suspended" if creator.is_suspended else "active"
+    creator.is_suspended, creator.suspended_until, creator.suspension_reason = True, until, reason
+    creator.save(
+        update_fields=["is_suspended", "suspended_until", "suspension_reason", "updated_at"]
+    )
+    audit_record(actor=by, action="creator.suspend", target=creator, from_state=previous,
+                 to_state="suspended", reason=reason,
+                 data={"until": until.isoformat() if until else None})  # fmt: skip
+    if until is not None:
+        transaction.on_commit(partial(_enqueue_suspension_end, when=until, creator_id=creator.pk))
+    transaction.on_commit(partial(_index_account, creator.pk))
+    return creator
+
+
+@transaction.atomic
+def creator_unsuspend(*, creator: Creator, by: User | None, reason: str = "") -> bool:
+    """Lift a suspension (an editor, an upheld appeal, or the end of its period: ``by`` None)."""
+    if by is not None and not by.is_editor:
+        raise PermissionDenied(EDITORS_ONLY)
+    creator = Creator.objects.select_for_update().get(pk=creator.pk)
+    if not creator.is_suspended:
+        return False
+    creator.is_suspended, creator.suspended_until, creator.suspension_reason = False, None, ""
+    creator.save(
+        update_fields=["is_suspended", "suspended_until", "suspension_reason", "updated_at"]
+    )
+    audit_record(actor=by, action="creator.unsuspend", target=creator, from_state="suspended",
+                 to_state="active", reason=reason)  # fmt: skip
+    transaction.on_commit(partial(_index_account, creator.pk))
+    return True
+
+
+def creator_suspensions_end() -> int:
+    """End every suspension whose period is over; returns how many (idempotent)."""
+    due = Creator.objects.filter(is_suspended=True, suspended_until__lte=timezone.now())
+    return sum(creator_unsuspend(creator=c, by=None, reason="period over") for c in due)
+
+
+def _enqueue_suspension_end(*, when: datetime, creator_id: int) -> None:
+    from django_tasks import default_task_backend
+
+    if default_task_backend.supports_defer:
+        creator_suspension_end_task.using(run_after=when).enqueue(creator_id=creator_id)
+
+
+@task()
+def creator_suspension_end_task(*, creator_id: int) -> bool:
+    """Lift the account's suspension if its period is over (a later change of ``until`` wins)."""
+    creator = Creator.objects.filter(
+        pk=creator_id, is_suspended=True, suspended_until__lte=timezone.now()
+    ).first()
+    return creator is not None and creator_unsuspend(creator=creator, by=None, reason="period over")

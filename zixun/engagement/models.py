@@ -75,6 +75,8 @@ class Comment(BaseModel):
         PENDING = "pending", _("待审核")
         REJECTED = "rejected", _("未通过")
         DELETED = "deleted", _("已删除")
+        # Removed by a moderator after it was shown (a report, a ban with hide-all).
+        HIDDEN = "hidden", _("已屏蔽")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     # Null once the author deletes their account: the comment stays, anonymised.
@@ -121,3 +123,19 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.article_id}"
+
+
+class CommentBan(BaseModel):
+    """禁言: a reader barred from commenting until ``until`` (None: until lifted)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_ban"
+    )
+    until = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id} until {self.until}"

@@ -9,7 +9,7 @@ rebuilds every counter from the rows.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -31,8 +31,9 @@ from zixun.articles.services.counters import (
 from zixun.audit.services import audit_record
 from zixun.core.counters import counted_row_set
 from zixun.core.errors import ServiceError
+from zixun.core.moderation import Verdict
 from zixun.creators.selectors import creator_suspended_for_member
-from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
+from zixun.engagement.models import Comment, CommentBan, Favorite, Like, Reading, Share
 from zixun.events.services import Kind, event_record
 
 ARTICLE_UNAVAILABLE = _("文章不存在或已下线")
@@ -43,6 +44,11 @@ COMMENT_NOT_FOUND = _("跟贴不存在")
 COMMENT_REPLY_UNAVAILABLE = _("不能回复已删除或未公开的跟贴")
 COMMENT_NOT_YOURS = _("只能修改或删除自己的跟贴")
 COMMENT_BLOCKED = _("跟贴包含不允许的内容")
+COMMENT_BLOCKED_RULE = _("跟贴含有“%(rule)s”词库中的违规内容，请修改后再发")
+COMMENT_BANNED = _("你已被禁言至 %(until)s（理由：%(reason)s），暂时不能发表或修改跟贴")
+COMMENT_BANNED_FOREVER = _("你已被禁言（理由：%(reason)s），不能发表或修改跟贴")
+BAN_REASON_REQUIRED = _("请写明禁言理由")
+BAN_UNTIL_PAST = _("禁言结束时间须晚于现在")
 COMMENT_EDITORS_ONLY = _("只有编辑可以审核跟贴")
 COMMENT_SUSPENDED = _("你所在的账号“%(name)s”已被停用，不能发表或修改跟贴")
 
@@ -137,10 +143,17 @@ def article_read_through(*, article_id: int, user_id: int | None, reader: str) -
 # 跟贴 ----------------------------------------------------------------------------------------
 
 
-def _screen(body: str, *, user: User, article: Article) -> str:
-    """The comment filter hook (ZIXUN_COMMENT_SCREEN): "allow", "review" or "block"."""
+def _screen(body: str, *, user: User, article: Article) -> Verdict:
+    """The comment filter hook (ZIXUN_COMMENT_SCREEN): a Verdict (or, from a simpler hook, just
+    its action: "allow", "review" or "block"). A block raises with the rule's name."""
     screen = import_string(settings.ZIXUN_COMMENT_SCREEN)
-    verdict: str = screen(body, user=user, article=article)
+    verdict: Verdict | str = screen(body, user=user, article=article)
+    if isinstance(verdict, str):
+        verdict = Verdict(action=verdict, text=body)  # type: ignore[arg-type]
+    if verdict.action == "block":
+        if verdict.rule:
+            raise EngagementError(COMMENT_BLOCKED_RULE, rule=verdict.rule)
+        raise EngagementError(COMMENT_BLOCKED)
     return verdict
 
 
@@ -155,20 +168,36 @@ def _clean_body(body: str) -> str:
 
 
 def _require_not_suspended(user: User) -> None:
-    """Members of a suspended account neither comment nor edit their comments."""
+    """Members of a suspended account, and readers banned from commenting (禁言), neither
+    comment nor edit their comments."""
     suspended = creator_suspended_for_member(user=user)
     if suspended is not None:
         raise EngagementError(COMMENT_SUSPENDED, name=suspended.name)
+    ban = CommentBan.objects.filter(user=user).first()
+    if ban is None:
+        return
+    if ban.until is None:
+        raise EngagementError(COMMENT_BANNED_FOREVER, reason=ban.reason)
+    if ban.until > timezone.now():
+        until = timezone.localtime(ban.until).strftime("%Y-%m-%d %H:%M")
+        raise EngagementError(COMMENT_BANNED, until=until, reason=ban.reason)
 
 
-def _held(verdict: str, article: Article) -> bool:
+def _held(verdict: Verdict, article: Article) -> bool:
     """Whether a new or edited comment waits for an editor: the filter hook asks for it,
     or comments are premoderated site-wide or on the article's account."""
     return (
-        verdict == "review"
+        verdict.action == "review"
         or settings.ZIXUN_COMMENT_PREMODERATION
         or article.creator.comments_premoderated
     )
+
+
+def _verdict_data(verdict: Verdict) -> dict[str, object] | None:
+    """What the filter matched, for the editor (never shown to the writer)."""
+    if not verdict.rule:
+        return None
+    return {"rule": verdict.rule, "words": list(verdict.words)}
 
 
 def _region(ip: str) -> str:
@@ -231,14 +260,12 @@ def comment_create(
     if repeat is not None:
         return repeat
     verdict = _screen(body, user=user, article=article)
-    if verdict == "block":
-        raise EngagementError(COMMENT_BLOCKED)
     held = _held(verdict, article)
     comment = Comment.objects.create(
         article=article,
         user=user,
         parent=parent,
-        body=body,
+        body=verdict.text if verdict.action == "mask" else body,
         region=_region(ip),
         status=Comment.Status.PENDING if held else Comment.Status.VISIBLE,
     )
@@ -246,7 +273,7 @@ def comment_create(
         _became_visible(comment, +1, first=True)
     else:
         audit_record(actor=user, action="comment.hold", target=comment, to_state=comment.status,
-                     reason=verdict)  # fmt: skip
+                     reason=verdict.action, data=_verdict_data(verdict))  # fmt: skip
     return comment
 
 
@@ -269,14 +296,14 @@ def comment_edit(*, user: User, comment_id: int, body: str) -> Comment:
     comment.edited_at = timezone.now()
     article = Article.objects.select_related("creator").get(pk=comment.article_id)
     verdict = _screen(comment.body, user=user, article=article)
-    if verdict == "block":
-        raise EngagementError(COMMENT_BLOCKED)
+    if verdict.action == "mask":
+        comment.body = verdict.text
     if comment.status == Comment.Status.VISIBLE and _held(verdict, article):
         comment.status = Comment.Status.PENDING  # held again until an editor looks
         _became_visible(comment, -1)
         audit_record(
             actor=user, action="comment.hold", target=comment, from_state=Comment.Status.VISIBLE,
-            to_state=comment.status, reason=verdict,
+            to_state=comment.status, reason=verdict.action, data=_verdict_data(verdict),
         )  # fmt: skip
     comment.save(update_fields=["body", "status", "edited_at", "updated_at"])
     return comment
@@ -316,6 +343,74 @@ def comment_review(*, comment_id: int, by: User, approve: bool, reason: str = ""
         from_state=Comment.Status.PENDING, to_state=comment.status, reason=reason,
     )  # fmt: skip
     return comment
+
+
+# Moderation (called by the moderation app's decisions) -----------------------------------
+
+
+@transaction.atomic
+def comment_hide(*, comment_id: int, by: User, reason: str) -> Comment:
+    """A moderator removes a comment that was shown (已屏蔽); its author sees why."""
+    if not by.is_editor:
+        raise EngagementError(COMMENT_EDITORS_ONLY)
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None or comment.status == Comment.Status.DELETED:
+        raise EngagementError(COMMENT_NOT_FOUND)
+    if comment.status == Comment.Status.HIDDEN:
+        return comment
+    previous = comment.status
+    comment.status = Comment.Status.HIDDEN
+    comment.save(update_fields=["status", "updated_at"])
+    if previous == Comment.Status.VISIBLE:
+        _became_visible(comment, -1)
+    audit_record(actor=by, action="comment.hide", target=comment, from_state=previous,
+                 to_state=comment.status, reason=reason)  # fmt: skip
+    return comment
+
+
+@transaction.atomic
+def comment_ban(
+    *, user: User, by: User, reason: str, until: datetime | None, hide_all: bool = False
+) -> tuple[CommentBan, int]:
+    """禁言: bar ``user`` from commenting until ``until`` (None: until lifted); with
+    ``hide_all``, also hide every comment of theirs that is shown or waiting. Returns the ban
+    and how many comments were hidden."""
+    if not by.is_editor:
+        raise EngagementError(COMMENT_EDITORS_ONLY)
+    reason = " ".join(reason.split())[:200]
+    if not reason:
+        raise EngagementError(BAN_REASON_REQUIRED)
+    if until is not None and until <= timezone.now():
+        raise EngagementError(BAN_UNTIL_PAST)
+    ban, _created = CommentBan.objects.update_or_create(
+        user=user, defaults={"until": until, "reason": reason, "by": by}
+    )
+    hidden = 0
+    if hide_all:
+        shown = Comment.objects.select_for_update().filter(
+            user=user, status__in=[Comment.Status.VISIBLE, Comment.Status.PENDING]
+        )
+        for comment in shown:
+            was_visible = comment.status == Comment.Status.VISIBLE
+            comment.status = Comment.Status.HIDDEN
+            comment.save(update_fields=["status", "updated_at"])
+            if was_visible:
+                _became_visible(comment, -1)
+            hidden += 1
+    audit_record(actor=by, action="comment.ban", target=user, reason=reason,
+                 data={"until": until.isoformat() if until else None, "hidden": hidden})  # fmt: skip
+    return ban, hidden
+
+
+@transaction.atomic
+def comment_ban_lift(*, user: User, by: User, reason: str = "") -> bool:
+    """End a ban early (an appeal, an editor's change of mind). Hidden comments stay hidden."""
+    if not by.is_editor:
+        raise EngagementError(COMMENT_EDITORS_ONLY)
+    deleted, _kinds = CommentBan.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=by, action="comment.ban_lift", target=user, reason=reason)
+    return bool(deleted)
 
 
 # Repair ------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from django.db.models.expressions import RawSQL
 
 from zixun.accounts.models import User
 from zixun.articles.models import Article
+from zixun.articles.selectors import page_stories_once
 from zixun.core.pagination import NEWEST_FIRST, Page, PageRequest, keyset_page, keyset_window
 from zixun.creators.models import Follow
 
@@ -126,4 +127,4 @@ def feed_list_for_user(*, user: User, page: PageRequest, size: int | None = None
     # At most size + 1 rows, found by primary key: keyset_page orders them,
     # tells whether a further page exists and writes the cursors.
     queryset = Article.objects.filter(pk__in=candidates).select_related("creator", "channel")
-    return keyset_page(queryset, page, size)
+    return page_stories_once(keyset_page(queryset, page, size))

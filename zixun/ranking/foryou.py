@@ -38,6 +38,7 @@ from zixun.articles.selectors import ArticleCard, article_cards, article_publish
 from zixun.core.errors import message_format
 from zixun.creators.models import Follow
 from zixun.engagement.models import Reading
+from zixun.moderation.clickbait import penalty as clickbait_penalty
 from zixun.ranking.models import ArticleStats, Dislike, Impression, Interest, ReaderSettings
 from zixun.ranking.personal import decayed, impression_record, interest_half_life, trend_half_life
 from zixun.ranking.scoring import CandidateFeatures, TitleIndex, candidate_score, weights_load
@@ -106,6 +107,8 @@ class _Candidate:
     published_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
     content_hash: str = ""
+    story_id: int = 0  # near-duplicates share their original's (Article.story_id)
+    clickbait: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
     explore: bool = False
     score: float = 0.0
@@ -229,11 +232,12 @@ def _load(found: dict[int, _Candidate]) -> None:
     live = article_published_ids(ids=found)  # by primary key (see article_published_ids)
     rows = Article.objects.filter(pk__in=live).values_list(
         "id", "title", "creator_id", "creator__name", "channel_id", "channel__name",
-        "channel__name_en", "published_at", "tags", "content_hash",
+        "channel__name_en", "published_at", "tags", "content_hash", "duplicate_of_id", "clickbait",
     )  # fmt: skip
     loaded = set()
-    for i, title, creator_id, creator_name, channel_id, name, name_en, at, tags, digest in rows:
+    for i, title, creator_id, creator_name, channel_id, name, name_en, at, tags, digest, original, bait in rows:  # fmt: skip
         c = found[i]
+        c.story_id, c.clickbait = original or i, bait
         c.title, c.creator_id, c.creator_name = title, creator_id, creator_name
         c.channel_id, c.channel_name, c.published_at = (
             channel_id,
@@ -274,7 +278,9 @@ def _dedupe(ranked: list[_Candidate]) -> list[_Candidate]:
     seen: set[str] = set()
     kept = []
     for c in ranked:
-        keys = {_title_key(c.title)} | ({c.content_hash} if c.content_hash else set())
+        keys = {_title_key(c.title), f"#{c.story_id or c.id}"} | (
+            {c.content_hash} if c.content_hash else set()
+        )
         if keys & seen:
             continue
         seen |= keys
@@ -436,7 +442,7 @@ def foryou(*, user: User | None, size: int = FEED_SIZE, fresh_batch: bool = Fals
         features = _features(user, found, history, index, co_read, channel_weights)
         weights = weights_load()
         for c in found.values():
-            c.score = candidate_score(features[c.id], weights)
+            c.score = candidate_score(features[c.id], weights) * clickbait_penalty(c.clickbait)
         ranked = _dedupe(sorted(found.values(), key=lambda c: (-c.score, -c.id)))
         chosen = _diverse(ranked, size)
         reasons = {c.id: _reason(c, features[c.id], history_titles, index) for c in chosen}

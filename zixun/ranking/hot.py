@@ -30,9 +30,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from zixun.articles.selectors import article_channels
+from zixun.articles.selectors import article_channels, article_clickbait
 from zixun.events.models import Event
 from zixun.events.selectors import events_after, events_last_id, events_since
+from zixun.moderation.clickbait import penalty as clickbait_penalty
 from zixun.ranking.hotstore import hot_store
 
 Kind = Event.Kind
@@ -150,9 +151,12 @@ def hot_forget_article(article_id: int) -> None:
 
 
 def penalties(article_ids: list[int]) -> dict[int, float]:
-    """The ZIXUN_HOT_PENALTY hook: a factor per article (1.0 when there is no hook)."""
+    """A factor per article: the 标题党 penalty (``zixun.moderation.clickbait.penalty`` of the
+    score stored at publish), times the ZIXUN_HOT_PENALTY hook's factor if there is one."""
+    scores = article_clickbait(ids=article_ids)
+    factors = {a: clickbait_penalty(scores.get(a, 0.0)) for a in article_ids}
     if not settings.ZIXUN_HOT_PENALTY:
-        return dict.fromkeys(article_ids, 1.0)
+        return factors
     hook = import_string(settings.ZIXUN_HOT_PENALTY)
-    factors: dict[int, float] = hook(article_ids)
-    return {a: float(factors.get(a, 1.0)) for a in article_ids}
+    extra: dict[int, float] = hook(article_ids)
+    return {a: factors[a] * float(extra.get(a, 1.0)) for a in article_ids}

@@ -4,6 +4,7 @@ from django.urls import URLPattern, path
 
 from zixun.web.views import foryou as foryou_views
 from zixun.web.views import me as me_views
+from zixun.web.views import trust
 
 app_name = "me"
 urlpatterns: list[URLPattern] = [
@@ -15,6 +16,8 @@ urlpatterns: list[URLPattern] = [
     path("comments/", me_views.me_comments, name="comments"),
     path("interests/", foryou_views.me_interests, name="interests"),
     path("interests/change/", foryou_views.me_interests_change, name="interests-change"),
+    path("notices/", trust.me_notices, name="notices"),
+    path("appeal/<int:entry_id>/", trust.me_appeal, name="appeal"),
     path("data.json", me_views.me_data, name="data"),
     path("delete/", me_views.me_delete, name="delete"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zixun.web.views import editorial, studio
+from zixun.web.views import auditlog, editorial, studio, studio_checks, trust
 from zixun.web.views import engagement as engagement_views
 from zixun.web.views import feed as feed_views
 from zixun.web.views import foryou as foryou_views
@@ -49,6 +49,7 @@ urlpatterns = [
     path("studio/", studio.studio_home, name="studio"),
     path("studio/new/", studio.article_new, name="studio-new"),
     path("studio/preview/", studio.markdown_preview, name="studio-markdown-preview"),
+    path("studio/title-check/", studio_checks.title_check, name="studio-title-check"),
     path("studio/images/", studio.image_upload, name="studio-image-upload"),
     path("studio/articles/<int:article_id>/", studio.article_edit, name="studio-article"),
     path(
@@ -62,6 +63,7 @@ urlpatterns = [
         name="studio-preview",
     ),
     path("editor/", editorial.editor_home, name="editor"),
+    path("editor/audit/", auditlog.editor_audit, name="editor-audit"),
     path(
         "editor/applications/<int:application_id>/",
         editorial.application_review,
@@ -86,6 +88,12 @@ urlpatterns = [
     ),
     path("editor/articles/<int:article_id>/", editorial.article_review, name="editor-article"),
     path("editor/comments/<int:comment_id>/", editorial.comment_moderate, name="editor-comment"),
+    path("editor/reports/", trust.editor_reports, name="editor-reports"),
+    path("editor/reports/<int:case_id>/", trust.editor_case, name="editor-case"),
+    path("editor/appeals/", trust.editor_appeals, name="editor-appeals"),
+    path("editor/appeals/<int:appeal_id>/", trust.editor_appeal, name="editor-appeal"),
+    path("editor/articles/<int:article_id>/label/", trust.editor_label, name="editor-label"),
+    path("report/<str:kind>/<int:target_id>/", trust.report, name="report"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("mode/<str:mode>/<str:state>/", views.mode_set, name="mode-set"),
     path("lang/<str:code>/", views.language_set, name="language-set"),

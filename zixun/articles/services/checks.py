@@ -16,6 +16,7 @@ from zixun.articles.models import Article, Image
 from zixun.articles.sanitize import summary_from_text
 from zixun.channels.models import Channel
 from zixun.core.errors import ServiceError
+from zixun.core.moderation import Field, moderation_backend
 from zixun.creators.models import Creator
 
 NOT_A_MEMBER = _("你不是该账号的成员")
@@ -31,6 +32,8 @@ WRONG_STATE = _("当前状态“%(state)s”下不能%(action)s")
 DELETED = _("文章已删除")
 TAKEN_DOWN = _("文章已被编辑下架（理由：%(reason)s），只有编辑可以解除下架")
 ACCOUNT_SUSPENDED = _("账号“%(name)s”已被停用，不能发布文章")
+BLOCKED = _("%(field)s含有“%(rule)s”词库中的违规内容，请修改后再提交")
+FIELD_NAMES = {"title": _("标题"), "summary": _("摘要"), "tags": _("标签"), "body": _("正文")}
 
 
 class ArticleError(ServiceError):
@@ -138,6 +141,46 @@ def input_apply(article: Article, data: ArticleInput, *, strict: bool) -> None:
     article.tags = tags_clean(data.tags)
     article.is_original = data.is_original
     cover_set(article, cover)
+
+
+def content_screen(article: Article) -> list[dict[str, object]]:
+    """Run the keyword filter over what a submitted or revised article shows (title, summary,
+    tags, body): a blocked word refuses it with the rule's name, masked words are stored as ＊,
+    and words for review, or a 原创 claim on a near-copy of another account's article, return
+    flags that send it to an editor whatever the account's trust. Call after ``input_apply``."""
+    backend = moderation_backend()
+    flags: list[dict[str, object]] = []
+
+    def screened(text: str, field: Field) -> str:
+        verdict = backend.screen(text, field=field)
+        if verdict.action == "block":
+            raise ArticleError(BLOCKED, field=FIELD_NAMES[field], rule=verdict.rule)
+        found: dict[str, object] = {
+            "kind": "keyword",
+            "field": field,
+            "rule": verdict.rule,
+            "words": list(verdict.words),
+        }
+        if verdict.action == "review" and not any(
+            (f["rule"], f["words"]) == (found["rule"], found["words"]) for f in flags
+        ):  # a summary taken from the body repeats its words: flagged once
+            flags.append(found)
+        return verdict.text if verdict.action == "mask" else text
+
+    article.title = screened(article.title, "title")
+    source = screened(article.body_source, "body")
+    if source != article.body_source:
+        article.body_source = source
+        article.body_html, article.body_text = markdown_render(source)
+    article.summary = screened(article.summary, "summary")
+    article.tags = [screened(tag, "tags") for tag in article.tags]
+    if article.is_original:
+        copy = backend.near_copy(article.body_text, creator_id=article.creator_id,
+                                 article_id=article.pk)  # fmt: skip
+        if copy is not None:
+            flags.append({"kind": "copy", "article_id": copy.article_id,
+                          "similarity": round(copy.similarity, 3)})  # fmt: skip
+    return flags
 
 
 def cover_set(article: Article, cover: Image | None) -> None:

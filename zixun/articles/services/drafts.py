@@ -12,6 +12,7 @@ from zixun.articles.services.checks import (
     DELETED,
     ArticleError,
     ArticleInput,
+    content_screen,
     default_channel,
     input_apply,
     require_member,
@@ -78,14 +79,16 @@ def article_revise(*, article: Article, by: User, data: ArticleInput, note: str 
         raise wrong_state(article, _("修改已发布的文章"))
     require_not_suspended(article.creator)
     input_apply(article, data, strict=True)
+    article.review_flags = content_screen(article)
     article.revised_at = timezone.now()
-    if not (article.creator.is_trusted or by.is_editor):
+    if article.review_flags or not (article.creator.is_trusted or by.is_editor):
         article.status = Status.PENDING
         article.pending_note = note[:200]
         article.save()
         audit_record(
             actor=by, action="article.revise", target=article, from_state=Status.PUBLISHED,
             to_state=Status.PENDING, reason=note,
+            data={"flags": article.review_flags} if article.review_flags else None,
         )  # fmt: skip
         after_change(article)
         return article

@@ -181,6 +181,81 @@ def article_unpublish(*, article: Article, by: User, reason: str = "") -> Articl
     return article
 
 
+@transaction.atomic
+def article_takedown(*, article: Article, by: User, reason: str) -> Article:
+    """已下架 by an editor (a report's decision, the review page), whoever the editor is."""
+    require_editor(by)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status not in {Status.PUBLISHED, Status.SCHEDULED} or article.deleted_at:
+        raise wrong_state(article, _("下架"))
+    return _take_down(article, by=by, reason=reason)
+
+
+@transaction.atomic
+def article_reinstate(*, article: Article, by: User, reason: str) -> Article:
+    """An appeal upheld: a taken-down article goes live again as it was, keeping its first
+    publication time; the revisions the takedown hid are public again."""
+    require_editor(by)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status != Status.TAKEN_DOWN or article.deleted_at:
+        raise wrong_state(article, _("恢复发布"))
+    article.status = Status.PUBLISHED
+    article.takedown_reason = ""
+    if article.published_at is None:
+        article.published_at = timezone.now()
+    article.save()
+    article.revisions.update(taken_down_at=None)
+    audit_record(actor=by, action="article.reinstate", target=article,
+                 from_state=Status.TAKEN_DOWN, to_state=Status.PUBLISHED, reason=reason)  # fmt: skip
+    after_change(article)
+    return article
+
+
+WRONG_LABEL = _("未知的标注")
+LABEL_URL_REQUIRED = _("请给出证据链接（http 或 https 开头）")
+LABEL_NOTE_TOO_LONG = _("说明不能超过 %(limit)s 个字符")
+
+
+@transaction.atomic
+def article_label_set(*, article: Article, by: User, label: str, url: str = "", note: str = "") -> Article:  # fmt: skip
+    """An editor labels an article 辟谣, 不实信息 or 有争议 with an evidence link and a note
+    (shown on the page and on every card), or removes the label (``label=""``)."""
+    require_editor(by)
+    if label not in Article.Label.values:
+        raise ArticleError(WRONG_LABEL)
+    url, note = url.strip(), " ".join(note.split())
+    if label and not url.startswith(("http://", "https://")):
+        raise ArticleError(LABEL_URL_REQUIRED)
+    if len(url) > 500:
+        raise ArticleError(LABEL_URL_REQUIRED)
+    if len(note) > 200:
+        raise ArticleError(LABEL_NOTE_TOO_LONG, limit=200)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    previous = article.label
+    article.label, article.label_url, article.label_note = (
+        label,
+        url if label else "",
+        note if label else "",
+    )
+    article.save(update_fields=["label", "label_url", "label_note", "updated_at"])
+    audit_record(actor=by, action="article.label" if label else "article.unlabel", target=article,
+                 from_state=previous, to_state=label, reason=note, data={"url": url} if label else None)  # fmt: skip
+    transaction.on_commit(site_version_bump)
+    return article
+
+
+def article_moderation_set(*, article_id: int, duplicate_of: int | None, clickbait: float) -> bool:
+    """Store what the moderation pipeline found after a publish or an edit (the original this
+    article nearly copies, its 标题党 score). No new site version: lists pick it up as their
+    cached blocks expire. Returns whether anything changed."""
+    changed = (
+        Article.objects.filter(pk=article_id)
+        .exclude(duplicate_of_id=duplicate_of, clickbait=clickbait)
+        .update(duplicate_of_id=duplicate_of, clickbait=clickbait)
+    )
+    return bool(changed)
+
+
 def _take_down(article: Article, *, by: User, reason: str) -> Article:
     """已下架: an editor's takedown. Call with the row locked."""
     if not reason.strip():

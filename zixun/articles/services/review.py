@@ -15,6 +15,7 @@ from zixun.articles.services.checks import (
     REASON_REQUIRED,
     ArticleError,
     ArticleInput,
+    content_screen,
     input_apply,
     input_of,
     require_editor,
@@ -59,10 +60,11 @@ def article_submit(*, article: Article, by: User, scheduled_at: datetime | None 
     _check_schedule(scheduled_at)
     # A submitted article must be complete: re-check what the draft let through.
     input_apply(article, input_of(article), strict=True)
+    article.review_flags = content_screen(article)
     previous = article.status
     article.scheduled_at = scheduled_at
     article.reject_reason = ""
-    if article.creator.is_trusted:
+    if article.creator.is_trusted and not article.review_flags:
         audit_record(
             actor=by, action="article.submit", target=article, from_state=previous,
             to_state=Status.PENDING, reason="trusted account: no review",
@@ -72,7 +74,7 @@ def article_submit(*, article: Article, by: User, scheduled_at: datetime | None 
     article.save()
     audit_record(
         actor=by, action="article.submit", target=article, from_state=previous,
-        to_state=Status.PENDING,
+        to_state=Status.PENDING, data={"flags": article.review_flags} if article.review_flags else None,
     )  # fmt: skip
     return article
 

@@ -23,7 +23,7 @@ from zixun.engagement.services import (
     comment_edit,
     comment_review,
 )
-from zixun.moderation.screening import screen_allow_all
+from zixun.moderation.screening import screen_allow_all, screen_comment
 
 pytestmark = pytest.mark.django_db
 HERE = __name__  # this module's dotted path
@@ -59,9 +59,10 @@ def comment_count(article):
     return Article.objects.get(pk=article.pk).comment_count
 
 
-def test_the_default_screen_is_allow_all():
-    assert import_string(settings.ZIXUN_COMMENT_SCREEN) is screen_allow_all
+def test_the_default_screen_is_the_keyword_filter_which_without_lists_allows_all():
+    assert import_string(settings.ZIXUN_COMMENT_SCREEN) is screen_comment
     for text in ["正常的跟贴", "违禁 可疑", ""]:
+        assert screen_comment(text, user=None, article=None).action == "allow"
         assert screen_allow_all(text, user=None, article=None) == "allow"
 
 

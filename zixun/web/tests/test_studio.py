@@ -442,7 +442,7 @@ def test_editor_queue_pages_do_not_exist_for_readers_and_refuse_bad_cursors(clie
     ("name", "budget"),
     # the session and the user, then one query per list (the studio also lists the
     # accounts and the applications, the editor's home every queue and the audit log)
-    [("web:studio", 5), ("web:editor-pending", 3), ("web:editor-deleted", 3), ("web:editor", 7)],
+    [("web:studio", 5), ("web:editor-pending", 3), ("web:editor-deleted", 3), ("web:editor", 8)],
 )
 def test_studio_and_queue_pages_keep_their_query_budget_whatever_the_rows(
     client, writer, creator, name, budget

@@ -27,6 +27,8 @@ from zixun.creators.models import Application
 from zixun.creators.services import ApplicationError, application_approve, application_reject
 from zixun.engagement.selectors import comment_article_ids, comment_list_pending
 from zixun.engagement.services import EngagementError, comment_review
+from zixun.moderation.selectors import appeal_count_pending, case_count_open, review_flags
+from zixun.moderation.services import ModerationError, takedown
 from zixun.web.forms import ApproveForm, ReasonForm
 from zixun.web.http import acting_user, editor_required
 from zixun.web.pagecache import page_cache_forget
@@ -53,6 +55,8 @@ def editor_home(request: HttpRequest) -> HttpResponse:
         "deleted": article_selectors.article_list_deleted(),
         "comments": comment_list_pending(),
         "audit": _in_words(audit_list_latest(limit=50)),
+        "report_count": case_count_open(),
+        "appeal_count": appeal_count_pending(),
     }
     return render(request, "web/editor/home.html", context)
 
@@ -152,6 +156,8 @@ def article_review(request: HttpRequest, article_id: int) -> HttpResponse:
         "article": article,
         "reason_form": reason_form,
         "history": _in_words(audit_list_for(target=article)),
+        "flags": review_flags(article),
+        "labels": Article.Label.choices[1:],
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "web/editor/article.html", context, status=status)
@@ -168,9 +174,11 @@ def _article_action(request: HttpRequest, article: Article, action: str, reason:
         review.article_reject(article=article, by=editor, reason=reason)
         messages.success(request, _("已退回"))
     elif action == "unpublish":
-        article = publishing.article_unpublish(article=article, by=editor, reason=reason)
-        taken_down = article.status == Article.Status.TAKEN_DOWN
-        messages.success(request, _("已下架") if taken_down else _("已下线"))
+        try:  # the account is told why, and may appeal
+            takedown(article=article, by=editor, reason=reason)
+        except ModerationError as error:
+            raise ArticleError(error.message, **error.params) from error
+        messages.success(request, _("已下架"))
     elif action == "lift":
         publishing.article_takedown_lift(article=article, by=editor, reason=reason)
         messages.success(request, _("已解除下架，文章回到“已下线”，作者可修改后重新提交"))

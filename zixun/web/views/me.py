@@ -24,6 +24,7 @@ from zixun.core.pagination import PageRequest
 from zixun.core.ratelimit import rate_limited
 from zixun.creators.selectors import creator_list_for_member
 from zixun.engagement import selectors as engagement
+from zixun.moderation.selectors import notices_unread_count
 from zixun.privacy.services import user_clear_history, user_delete, user_export
 from zixun.web.http import acting_user
 from zixun.web.views.reading import paginated
@@ -37,7 +38,8 @@ DELETE_NOT_CONFIRMED = gettext_lazy("请输入“注销”两个字确认，账�
 @require_GET
 @login_required
 def me_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/me/home.html")
+    unread = notices_unread_count(user=acting_user(request))
+    return render(request, "web/me/home.html", {"unread_notices": unread})
 
 
 @require_GET

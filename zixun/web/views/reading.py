@@ -166,6 +166,8 @@ def counted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = articles.article_get_published(article_id=article_id)
     if article is None:
+        if articles.article_is_taken_down(article_id=article_id):
+            return render(request, "web/taken_down.html", status=410)  # a notice, not the text
         raise Http404
     return render(request, "web/article.html", article_context(request, article))
 

@@ -39,6 +39,56 @@
     previewTimer = setTimeout(refreshPreview, 400);
   });
 
+  // 标题检查: the 标题党 reasons for the title, asked for on load and again 600 ms after the
+  // writer stops typing. Text being composed in an input method (pinyin before it becomes
+  // 汉字) is not checked; the check runs when the composition ends. The panel stays hidden
+  // until an answer comes, and is re-filled only when the answer changes, so that screen
+  // readers (aria-live) hear each new result once.
+  const check = document.getElementById("title-check");
+  if (check && title) {
+    const message = check.querySelector(".title-check-message");
+    const reasons = check.querySelector(".title-check-reasons");
+    let composing = false;
+    let checkTimer = null;
+    let asked = 0;
+    let shown = "";
+    const show = (data) => {
+      const key = JSON.stringify([data.level, data.message, data.reasons]);
+      if (key === shown) return;
+      shown = key;
+      check.dataset.level = data.level;
+      message.textContent = data.message;
+      reasons.replaceChildren(...data.reasons.map((text) => {
+        const item = document.createElement("li");
+        item.textContent = text;
+        return item;
+      }));
+      check.hidden = false;
+    };
+    const runCheck = () => {
+      const body = new FormData();
+      body.append("title", title.value);
+      body.append("body", source.value.slice(0, 20000));
+      const mine = ++asked;
+      // A refused or failed check (rate limit, network) keeps the last answer shown.
+      post(check.dataset.url, body, "application/json")
+        .then((r) => (r.ok ? r.json() : null))
+        .then((data) => { if (data && mine === asked) show(data); })
+        .catch(() => {});
+    };
+    const scheduleCheck = (event) => {
+      if (composing || event?.isComposing) return;
+      clearTimeout(checkTimer);
+      checkTimer = setTimeout(runCheck, 600);
+    };
+    for (const field of [title, source]) {
+      field.addEventListener("compositionstart", () => { composing = true; clearTimeout(checkTimer); });
+      field.addEventListener("compositionend", () => { composing = false; scheduleCheck(); });
+      field.addEventListener("input", scheduleCheck);
+    }
+    runCheck();
+  }
+
   const autosaveUrl = form.dataset.autosave;
   let dirty = false;
   form.addEventListener("input", () => { dirty = true; });
