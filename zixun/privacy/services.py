@@ -24,6 +24,7 @@ from zixun.creators.services import applications_delete, follows_release, member
 from zixun.engagement.models import Comment, Favorite, Like, Reading, Share
 from zixun.engagement.services import comments_anonymise, likes_release, reading_history_clear
 from zixun.events.services import READING_KINDS, events_forget
+from zixun.moderation.models import Appeal, Notice, Report
 from zixun.ranking.services import reader_ranking_forget
 
 # Shown wherever a deleted account's name used to be (comments, audit entries).
@@ -120,7 +121,25 @@ def user_export(*, user: User) -> dict[str, Any]:
         "creator_accounts": [
             {"account_id": c.pk, "name": c.name, "url": c.get_absolute_url()} for c in creators
         ],
+        **_trust_and_safety(user),
     }
+
+
+def _trust_and_safety(user: User) -> dict[str, Any]:
+    """The reader's reports (not who else reported), appeals and notices."""
+    reports = Report.objects.filter(reporter=user).select_related("case").order_by("-id")
+    appeals = Appeal.objects.filter(user=user).order_by("-id")
+    notices = Notice.objects.filter(user=user).order_by("-id")
+    return {
+        "reports": [{"target": f"{r.case.target_type}#{r.case.target_id}", "reason": r.reason,
+                     "details": r.details, "created_at": _at(r.created_at),
+                     "outcome": r.case.decision} for r in reports],
+        "appeals": [{"decision": a.decision, "target": f"{a.target_type}#{a.target_id}",
+                     "text": a.text, "status": a.status, "reply": a.reply,
+                     "created_at": _at(a.created_at)} for a in appeals],
+        "notices": [{"kind": n.kind, "params": n.params, "created_at": _at(n.created_at)}
+                    for n in notices],
+    }  # fmt: skip
 
 
 # History -------------------------------------------------------------------------------------

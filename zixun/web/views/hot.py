@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zixun.channels.selectors import channel_get_active, channel_list_nav
 from zixun.core.pagination import PageRequest
+from zixun.moderation.clickbait import penalty as clickbait_penalty
 from zixun.ranking.hot import KIND_NAMES
 from zixun.ranking.selectors import hot_interventions, hot_list
 from zixun.ranking.services import HotError, hot_intervention_end, hot_pin, hot_remove
@@ -58,6 +59,7 @@ def hot_about(request: HttpRequest) -> HttpResponse:
         "weights": _weights(),
         "half_life": settings.ZIXUN_HOT_HALF_LIFE_HOURS,
         "window_days": settings.ZIXUN_HOT_WINDOW_DAYS,
+        "clickbait_keep": round(clickbait_penalty(1.0) * 100),
         "page": hot_interventions(page=PageRequest.from_query(request.GET)),
     }
     return render(request, "web/hot_about.html", context)
