@@ -23,6 +23,7 @@ NOT_A_MEMBER = _("你不是该账号的成员")
 EDITORS_ONLY = _("只有编辑可以这样做")
 TITLE_REQUIRED = _("请填写标题")
 TITLE_TOO_LONG = _("标题不能超过 %(limit)s 个字符")
+TITLE_NO_WORDS = _("标题只有空格和符号，请写上文字")
 TOO_MANY_TAGS = _("标签最多 %(count)s 个，每个不超过 %(limit)s 字")
 CHANNEL_INVALID = _("请选择一个频道")
 COVER_INVALID = _("封面须是本账号上传的图片")
@@ -113,6 +114,8 @@ def input_apply(article: Article, data: ArticleInput, *, strict: bool) -> None:
         raise ArticleError(TITLE_TOO_LONG, limit=TITLE_MAX)
     if strict and not title:
         raise ArticleError(TITLE_REQUIRED)
+    if strict and not any(char.isalnum() for char in title):
+        raise ArticleError(TITLE_NO_WORDS)
     if len(data.summary) > SUMMARY_MAX:
         raise ArticleError(SUMMARY_TOO_LONG, limit=SUMMARY_MAX)
     if strict or data.body_source.strip():
