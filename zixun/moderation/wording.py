@@ -11,10 +11,16 @@ from zixun.moderation.models import Appeal, Decision, Notice, Target
 
 
 def _target(params: dict[str, Any]) -> str:
-    kind = params.get("target", "")
-    name = str(Target(kind).label) if kind in Target.values else ""
-    title = params.get("title", "")
-    return f"{name}“{title}”" if title else name
+    """The target with its title, as one phrase per kind (word order and spacing differ by
+    language)."""
+    kind, title = params.get("target", ""), params.get("title", "")
+    if kind == Target.ARTICLE:
+        return _("文章“%(title)s”") % {"title": title}
+    if kind == Target.COMMENT:
+        return _("跟贴“%(title)s”") % {"title": title}
+    if kind == Target.ACCOUNT:
+        return _("账号“%(title)s”") % {"title": title}
+    return str(title)
 
 
 def _until(params: dict[str, Any]) -> str:

@@ -147,6 +147,13 @@ def test_an_account_name_with_a_listed_word_is_refused(editor, reader):
         application_submit(applicant=reader, data=data)
 
 
+def test_a_title_of_symbols_only_is_refused_clearly(creator, writer):
+    with pytest.raises(ArticleError, match="只有空格和符号"):
+        submit(creator, writer, title="？？？！！！……")
+    with pytest.raises(ArticleError, match="只有空格和符号"):
+        submit(creator, writer, title="★ ☆ ★")
+
+
 def test_a_word_that_is_only_symbols_is_refused_with_its_name(editor):
     listed = services.wordlist_save(by=editor, name="测试", action="block")
     with pytest.raises(ModerationError, match="！！"):

@@ -17,6 +17,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from zixun.articles import selectors as articles
@@ -167,7 +168,11 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = articles.article_get_published(article_id=article_id)
     if article is None:
         if articles.article_is_taken_down(article_id=article_id):
-            return render(request, "web/taken_down.html", status=410)  # a notice, not the text
+            # A notice, not the text; never kept by a browser, so that a reinstated article is
+            # seen again at once (a 410 without Cache-Control is cached as if for ever).
+            response = render(request, "web/taken_down.html", status=410)
+            patch_cache_control(response, no_cache=True, max_age=0)
+            return response
         raise Http404
     return render(request, "web/article.html", article_context(request, article))
 

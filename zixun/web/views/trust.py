@@ -26,6 +26,7 @@ from zixun.moderation.services import (
     ModerationError,
     appeal_decide,
     appeal_file,
+    appeal_target,
     case_decide,
     label_set,
     notices_mark_read,
@@ -86,8 +87,12 @@ def me_notices(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     page = selectors.notices_for(user=user, page=PageRequest.from_query(request.GET))
     lines = [(item, notice_text(item.notice)) for item in page.items]
-    response = render(request, "web/me/notices.html", {"page": page, "lines": lines,
-                      "reports": selectors.reports_by(user=user, limit=20)})  # fmt: skip
+    reports = selectors.reports_by(user=user, limit=20)
+    views = selectors.target_views([(r.case.target_type, r.case.target_id) for r in reports])
+    mine = [(r, views[r.case.target_type, r.case.target_id]) for r in reports]
+    response = render(
+        request, "web/me/notices.html", {"page": page, "lines": lines, "reports": mine}
+    )
     notices_mark_read(user=user)
     return response
 
@@ -109,7 +114,9 @@ def me_appeal(request: HttpRequest, entry_id: int) -> HttpResponse:
         else:
             messages.success(request, _("申诉已提交，编辑复核后会通知你"))
             return redirect("me:notices")
-    context = {"entry": entry, "text": request.POST.get("text", ""),
+    kind, target_id = appeal_target(entry)
+    view = selectors.target_view(kind, target_id) if kind != "user" else None
+    context = {"entry": entry, "text": request.POST.get("text", ""), "view": view,
                "deadline": entry.created_at + timedelta(days=settings.ZIXUN_APPEAL_DAYS)}  # fmt: skip
     return render(request, "web/me/appeal.html", context, status=status)
 
