@@ -18,7 +18,6 @@ from zixun.creators.models import Creator
 from zixun.engagement.models import Comment
 from zixun.moderation.models import Appeal, Case, Notice, Report, Target
 
-
 OLDEST_FIRST = Keyset(descending=False)  # queues: the longest waiting on top
 NEWEST_FIRST = Keyset()
 
