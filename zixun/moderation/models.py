@@ -19,7 +19,7 @@ class WordList(BaseModel):
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
     action = models.CharField(
-        _("处理"), max_length=6, choices=ListAction.choices, default=ListAction.REVIEW
+        _("处理方式"), max_length=6, choices=ListAction.choices, default=ListAction.REVIEW
     )
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)

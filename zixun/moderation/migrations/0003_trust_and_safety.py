@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
-                ('action', models.CharField(choices=[('block', '拦截'), ('review', '送审'), ('mask', '打码')], default='review', max_length=6, verbose_name='处理')),
+                ('action', models.CharField(choices=[('block', '拦截'), ('review', '送审'), ('mask', '打码')], default='review', max_length=6, verbose_name='处理方式')),
                 ('is_active', models.BooleanField(default=True, verbose_name='启用')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
             ],
