@@ -22,6 +22,27 @@ not. "Continue" means with nothing visible between (a space or a symbol ends a r
 zero-width character does not; a decimal point does not end a number). The price: an ASCII
 keyword written inside a longer English word ("motherfucker") is not found.
 
+**Short CJK keywords and words.** A keyword of at most :data:`SHORT` (2) characters, all CJK
+ideographs (入联, 客服, 法正), turns up by accident where one word ends and the next begins:
+进入|联调, 游客|服务, 办法|正式, 总台|独家. So the normalised text is cut into words (rjieba,
+precise mode, no HMM: unknown text falls apart into single characters, i.e. boundaries, rather
+than into invented words), and such a match stands when its start *or* its end is a word
+boundary: it is a word (台湾|入联), begins one (薄熙来, 性奴隶, 自杀身亡; 买枪 in 买|枪支) or
+ends one (安全套, 保护法). It is dropped when both its edges fall inside words: the tail of one
+word and the head of the next, or the middle of a long word. Requiring both edges (a whole
+word) was rejected: the longer words that hold a keyword at an edge are mostly what the list
+is after (薄熙来, 自杀身亡), and it would lose them.
+``block`` rules are the exception: their straddling match is held for review instead (a
+:class:`Hit` with the review action), because a contraction may also be written spread over
+two words (买枪 in 购买|枪支, 卖枪 in 贩卖|枪支), which segmentation cannot tell from an
+accident; refusing 进入联调 outright would be as wrong as passing 购买枪支.
+Segmentation works on the normalised text, so "入 联", "入聯" and "入联" in the same place are
+judged alike (tolerance is kept; spaces and symbols are no word boundaries), clause by clause
+(clause punctuation and line breaks are boundaries). It runs only when a short keyword has
+matched, and once per clause. Longer keywords and keywords with letters or digits are matched
+as before. The price: a short keyword written between two words that rjieba reads it into is
+lost (检阅台独处 is 检阅台|独处; bench/keywords.py measures it on news sentences).
+
 **Allow-list.** An allow word equal to a keyword switches the keyword off; a keyword match
 that lies inside an occurrence of an allow word is ignored (keyword 网络, allow word
 网络安全). Allow words are found by a second automaton over the same normalised text.
@@ -43,13 +64,16 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import ahocorasick  # type: ignore[import-not-found]  # a C extension without stubs
+import rjieba
 from django.utils.translation import gettext_lazy as _
 
 from zixun.core.textfold import fold, fold_mapped
@@ -132,6 +156,8 @@ _ALNUM_RUN = re.compile(r"[^\W_]+")  # letters (CJK included) and digits: str.is
 _INVISIBLE = frozenset({"Cf", "Mn", "Me"})  # zero-width, joiners, combining marks
 # Clause punctuation, quotes, brackets and line breaks: a match does not run across them.
 _BREAKS = frozenset("\n\r\t，。、；：！？…,;:!?\"'“”‘’「」『』《》〈〉【】〔〕（）()[]{}<>")
+_BREAK = re.compile("[" + re.escape("".join(sorted(_BREAKS))) + "]")
+SHORT = 2  # a keyword of at most this many CJK characters must not straddle words
 
 
 class _Normalised(NamedTuple):
@@ -240,7 +266,7 @@ class Filter:
 
     __slots__ = ("_allow", "_blocked", "_keywords", "rule_count")
 
-    _keywords: Any  # ahocorasick.Automaton: normalised word → (word, rules, spans breaks)
+    _keywords: Any  # ahocorasick.Automaton: word → (word, rules, spans breaks, short CJK)
     _allow: Any  # ahocorasick.Automaton: normalised allow word → its length
     _blocked: frozenset[str]
     rule_count: int
@@ -267,7 +293,7 @@ class Filter:
         for key, found in by_key.items():
             # A word written with clause punctuation ("考试,答案") may match across it.
             spans = any(not _BREAKS.isdisjoint(fold(rule.word)) for rule in found)
-            keywords.add_word(key, (key, tuple(found), spans))
+            keywords.add_word(key, (key, tuple(found), spans, _is_short(key)))
         keywords.make_automaton()
         allow_words = ahocorasick.Automaton()
         for key in allowed:
@@ -316,14 +342,24 @@ class Filter:
             return []
         reach = self._allow_reach(norm.text)
         hits: list[Hit] = []
-        for last, (key, rules, spans) in self._keywords.iter(norm.text):
+        words: _Words | None = None  # segmented only when a short CJK keyword matched
+        for last, (key, rules, spans, short) in self._keywords.iter(norm.text):
             first = last - len(key) + 1
             if reach is not None and reach[first] >= last:
                 continue  # inside an allowed word
             if not _accepted(norm, key, first, last, spans=spans):
                 continue
+            straddles = False
+            if short:
+                if words is None:
+                    words = _Words(norm)
+                straddles = words.straddles(first, last + 1)  # 进入|联调: no word of its own
             start, end = norm.starts[norm.at[first]], norm.starts[norm.at[last]] + 1
-            hits.extend(Hit(rule.word, rule.category, rule.action, start, end) for rule in rules)
+            for rule in rules:
+                if not straddles:
+                    hits.append(Hit(rule.word, rule.category, rule.action, start, end))
+                elif rule.action == Action.BLOCK:  # 购买|枪支 for 买枪: a person decides
+                    hits.append(Hit(rule.word, rule.category, Action.REVIEW, start, end))
         return hits
 
     def _allow_reach(self, text: str) -> list[int] | None:
@@ -389,6 +425,49 @@ def _spans_break(norm: _Normalised, first: int, last: int) -> bool:
         digits = _kind(norm.text[i]) == _kind(norm.text[i + 1]) == "0"
         broken = broken or not _BREAKS.isdisjoint(gap) or (digits and gap in (".", ","))
     return broken and not (gaps == last - first >= 2)
+
+
+def _is_short(key: str) -> bool:
+    """A keyword of at most :data:`SHORT` characters, all of them CJK ideographs (入联, 客服)."""
+    return len(key) <= SHORT and all(
+        unicodedata.name(char, "").startswith("CJK ") and char.isalpha() for char in key
+    )
+
+
+@cache
+def _segmenter() -> rjieba.Jieba:
+    """A segmenter of our own: words other code adds to rjieba's shared one do not move
+    moderation decisions."""
+    return rjieba.Jieba()
+
+
+class _Words:
+    """The word boundaries of the normalised text, segmented clause by clause (rjieba, precise
+    mode without HMM) the first time a short keyword asks. Clause punctuation and line breaks
+    (:data:`_BREAKS`) are boundaries; spaces and symbols are not (normalisation dropped them,
+    so a spaced-out keyword is judged like the plain one)."""
+
+    __slots__ = ("_bounds", "_cuts", "_norm")
+
+    def __init__(self, norm: _Normalised) -> None:
+        self._norm = norm
+        at = norm.at
+        cuts = {0, len(norm.text)}
+        cuts.update(bisect_left(at, found.start()) for found in _BREAK.finditer(norm.folded))
+        self._cuts = sorted(cuts)
+        self._bounds: dict[int, frozenset[int]] = {}
+
+    def straddles(self, start: int, end: int) -> bool:
+        """True when neither ``start`` nor ``end`` (normalised indices) is a word boundary."""
+        cuts = self._cuts
+        index = bisect_right(cuts, start)
+        low, high = cuts[index - 1], cuts[index]
+        bounds = self._bounds.get(low)
+        if bounds is None:
+            words = _segmenter().tokenize(self._norm.text[low:high], "default", False)
+            bounds = frozenset([low, *(low + stop for _, _, stop in words)])
+            self._bounds[low] = bounds
+        return start not in bounds and end not in bounds
 
 
 def _invisible(gap: str) -> bool:

@@ -114,14 +114,145 @@ def test_a_match_inside_an_allow_word_is_ignored_elsewhere_it_stands():
     assert [(hit.start, hit.end) for hit in verdict.hits] == [(5, 7)]
 
 
-def test_the_default_allow_list_keeps_cctv_phrases_but_not_the_words_alone():
-    # keywords from the shared lists that fired on ordinary CCTV news inside longer phrases
-    rules = [Rule("性交", "色情词库", Action.REVIEW), Rule("口交", "色情词库", Action.REVIEW)]
+def test_the_default_filter_keeps_cctv_phrases_but_not_the_words_alone():
+    # keywords from the shared lists that fired on ordinary CCTV news inside longer phrases:
+    # straddling words (制度性|交易, 出口|交付: the word rule) or held by the allow-list
+    rules = [
+        Rule("性交", "色情词库", Action.REVIEW),
+        Rule("口交", "色情词库", Action.REVIEW),
+        Rule("法会", "反动词库", Action.REVIEW),
+    ]
     screen = Filter(rules, allow=load_allowlist())
     assert screen.check("降低制度性交易成本").action == "allow"
     assert screen.check("目前已出口交付70多架").action == "allow"
+    assert screen.check("香港特区立法会今天开会").action == "allow"  # 立法会: the allow-list
     assert screen.check("性交").action == "review"
     assert screen.check("口交").action == "review"
+    assert screen.check("他们举办法会").action == "review"
+
+
+SHORT_RULES = [
+    Rule("入联", "反动", Action.REVIEW),
+    Rule("法正", "反动", Action.REVIEW),
+    Rule("客服", "广告", Action.REVIEW),
+    Rule("台独", "反动", Action.REVIEW),
+    Rule("发轮", "反动", Action.REVIEW),
+    Rule("薄熙", "贪腐", Action.REVIEW),
+    Rule("性奴", "色情", Action.REVIEW),
+    Rule("自杀", "民生", Action.REVIEW),
+    Rule("全套", "色情", Action.REVIEW),
+    Rule("民抗议", "民生", Action.REVIEW),
+]
+
+
+@pytest.fixture(scope="module")
+def short_screen():
+    return Filter(SHORT_RULES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "两套系统已经进入联调阶段",  # 进入|联调
+        "这个办法正式实施以来",  # 办法|正式
+        "景区游客服务中心今天开放",  # 游客|服务
+        "他接受总台独家专访时说",  # 总台|独家
+        "企业自主研发轮胎模具",  # 研发|轮胎
+    ],
+)
+def test_a_short_keyword_that_straddles_two_words_is_no_match(short_screen, text):
+    assert short_screen.check(text).action == "allow"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("有人鼓吹台湾入联", "入联"),  # a word of its own
+        ("请联系客服退款", "客服"),
+        ("坚决反对台独分裂活动", "台独"),
+        ("薄熙来案今天宣判", "薄熙"),  # begins a longer word
+        ("她们被当作性奴隶", "性奴"),
+        ("袭击者随后自杀身亡", "自杀"),
+        ("包括全套服务", "全套"),
+        ("他買了一個安全套", "全套"),  # ends a longer word
+    ],
+)
+def test_a_short_keyword_that_is_a_word_or_begins_or_ends_one_matches(short_screen, text, word):
+    assert words(short_screen.check(text)) == [word]
+
+
+@pytest.mark.parametrize(
+    ("plain", "variants", "action"),
+    [
+        (
+            "有人鼓吹台湾入联",
+            ["有人鼓吹台湾入 联", "有人鼓吹台灣入聯", "有人鼓吹台湾入-联！"],
+            "review",
+        ),
+        ("联系客服", ["联系 客 服", "聯繫客服", "联系客\u200b服"], "review"),
+        ("进入联调", ["进入 联调", "進入聯調", "进入联 调", "进入*联*调"], "allow"),
+    ],
+)
+def test_the_word_rule_judges_evasive_spellings_like_the_plain_one(
+    short_screen, plain, variants, action
+):
+    # segmentation works on the normalised text: spaces, symbols, 繁體 and zero-width
+    # characters neither hide a keyword nor make a word boundary
+    assert short_screen.check(plain).action == action
+    for text in variants:
+        assert short_screen.check(text).action == action, text
+
+
+def test_clause_punctuation_and_line_breaks_are_word_boundaries(short_screen):
+    assert short_screen.check("双方进入联调").action == "allow"
+    assert short_screen.check("双方进入联\n调").action == "review"  # 进入|联 at the line's end
+    assert short_screen.check("双方进入联 调").action == "allow"  # a space is no boundary
+
+
+def test_longer_and_latin_keywords_are_not_held_to_words(short_screen):
+    assert short_screen.check("当地人民抗议物价上涨").action == "review"  # 人民|抗议: 3 characters
+    screen = Filter([Rule("QQ", "广告", Action.REVIEW), Rule("a片", "色情", Action.REVIEW)])
+    assert screen.check("加我QQ号").action == "review"
+    assert screen.check("看a片").action == "review"
+
+
+def test_a_straddling_match_of_a_block_rule_is_held_not_refused_nor_dropped():
+    screen = Filter([Rule("买枪", "涉枪涉爆", Action.BLOCK), Rule("入联", "反动", Action.BLOCK)])
+    assert screen.check("我要买枪").action == "block"
+    assert screen.check("我要买枪支").action == "block"  # 买|枪支: begins at a word boundary
+    spread = screen.check("网上购买枪支")  # 购买|枪支: a contraction spread over two words
+    assert (spread.action, spread.rule, words(spread)) == ("review", "涉枪涉爆", ["买枪"])
+    assert [hit.action for hit in spread.hits] == [Action.REVIEW]
+    assert spread.message == str(REVIEW_MESSAGE) % {"rule": "涉枪涉爆"}
+    assert screen.check("两套系统已经进入联调阶段").action == "review"
+    assert screen.check("有人鼓吹台湾入联").action == "block"
+
+
+def test_a_straddling_mask_match_is_not_masked():
+    screen = Filter([Rule("客服", "广告", Action.MASK)])
+    assert screen.check("联系客服").text == "联系＊＊"
+    assert screen.check("游客服务中心").action == "allow"
+
+
+def test_the_text_is_segmented_only_when_a_short_keyword_matched(short_screen, monkeypatch):
+    from zixun.moderation import keywords
+
+    segmenter = keywords._segmenter()
+    cut = []
+
+    class Counting:
+        def tokenize(self, text, mode, hmm):
+            cut.append(text)
+            return segmenter.tokenize(text, mode, hmm)
+
+    monkeypatch.setattr(keywords, "_segmenter", Counting)
+    assert short_screen.check("当地人民抗议物价上涨，没有别的").action == "review"
+    assert short_screen.check("没有关键词的一段新闻").action == "allow"
+    assert cut == []
+    # three short keywords in each of 50 clauses: each clause is segmented once, alone
+    clause = "进入联调和游客服务以及办法正式"
+    assert short_screen.check("。".join([clause] * 50)).action == "allow"
+    assert cut == [clause] * 50
 
 
 def test_the_allow_list_file_has_comments_and_ordinary_words():
