@@ -7,11 +7,12 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from bench import wagtail
 from bench.database import bench_env, build_database, find_article_id
@@ -35,7 +36,25 @@ SERVER_ATTEMPTS = 2
 # (anonymous, signed in, a cache miss) against the bare view; pagination and feed: the
 # timing snippets at scale; wagtail: the Wagtail baseline page; uploads: peak memory of one
 # image upload per file, hostile and normal, each in a fresh process (no database, no server).
-PARTS = ("article", "pagination", "feed", "ranking", "related", "search", "wagtail", "uploads")
+PARTS = (
+    "article", "pagination", "feed", "ranking", "related", "search", "keywords", "dedup",
+    "clickbait", "wagtail", "uploads",
+)  # fmt: skip
+
+
+def _safety_parts() -> dict[str, tuple[Callable[..., Any], Callable[[Any], None]]]:
+    """Trust and safety's parts (docs/moderation.md): each measures from the shared data alone."""
+    from bench.clickbait import measure_clickbait, print_clickbait
+    from bench.dedup import measure_dedup, print_dedup
+    from bench.keywords import measure_keywords, print_keywords
+
+    return {
+        "keywords": (measure_keywords, print_keywords),
+        "dedup": (measure_dedup, print_dedup),
+        "clickbait": (measure_clickbait, print_clickbait),
+    }
+
+
 ZIXUN_PARTS = frozenset({"article", "pagination", "feed", "ranking"})
 WAGTAIL_CACHE = ROOT / "var" / "bench-wagtail"  # the throwaway venv (gitignored, reused)
 
@@ -251,6 +270,12 @@ def run(options: Options) -> int:
             related = measure_related(
                 shared=Path(os.environ.get("ZIXUN_SHARED_DIR", ROOT.parent / "shared"))
             )
+        safety: dict[str, tuple[Any, Callable[[Any], None]]] = {}
+        for name, (measure_part, print_part) in _safety_parts().items():
+            if name in parts:
+                shared = Path(os.environ.get("ZIXUN_SHARED_DIR", ROOT.parent / "shared"))
+                print(f"[bench] {name} …", flush=True)
+                safety[name] = (measure_part(shared=shared), print_part)
         search: SearchResult | None = None
         if "search" in parts:
             search = measure_search(
@@ -337,6 +362,7 @@ def run(options: Options) -> int:
             ranking=ranking,
             related=related,
             search=search,
+            safety=safety,
             uploads=uploads,
         )
         print_table(report)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,8 @@ class Report:
     # 相关推荐's similarity: category agreement on the labelled title sets.
     related: RelatedResult | None = None
     search: SearchResult | None = None
+    # Trust and safety: part name -> (its result, its print function).
+    safety: dict[str, tuple[Any, Callable[[Any], None]]] = field(default_factory=dict)
     # Peak memory and time of one upload per file, each in a fresh process.
     uploads: list[UploadResult] | None = None
 
@@ -168,6 +171,8 @@ class Report:
             data["related"] = self.related.as_dict()
         if self.search:
             data["search"] = self.search.as_dict()
+        for name, (result, _printer) in self.safety.items():
+            data[name] = result.as_dict()
         if self.uploads is not None:
             data["uploads"] = uploads_as_dict(self.uploads)
         return data
@@ -243,6 +248,8 @@ def print_table(report: Report) -> None:
         print_related(report.related)
     if report.search:
         print_search(report.search)
+    for result, printer in report.safety.values():
+        printer(result)
     if report.uploads is not None:
         summary = uploads_as_dict(report.uploads)
         verdict = "meets" if summary["meets_goal"] else "MISSES"
