@@ -43,7 +43,7 @@ def test_typing_a_clickbait_title_shows_its_reasons(browser, live_server, width,
         expect(panel).to_have_attribute("data-level", "none")
         assert panel.locator(".title-check-reasons li").count() == 0
         assert page.locator("#title-check-result").get_attribute("aria-live") == "polite"
-        expect(panel.locator("a[href='/hot/about/']")).to_be_visible()
+        expect(panel.locator("a[href='/hot/about/#clickbait']")).to_be_visible()
 
         # typed: one check once the typing pauses, not one a key
         title = page.locator("#id_title")

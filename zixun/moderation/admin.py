@@ -113,9 +113,8 @@ class BlockedDomainAdmin(admin.ModelAdmin[BlockedDomain]):
 
     def save_model(self, request: HttpRequest, obj: BlockedDomain, form: Any, change: bool) -> None:
         services.blocked_domains_set(by=request.user, add=[obj.domain])  # type: ignore[arg-type]
-        obj.pk = BlockedDomain.objects.values_list("pk", flat=True).get(
-            domain=obj.domain.strip().lower().removeprefix("www.").rstrip(".")
-        )
+        domain = services.domain_checked(obj.domain)
+        obj.pk = BlockedDomain.objects.values_list("pk", flat=True).get(domain=domain)
 
     def delete_model(self, request: HttpRequest, obj: BlockedDomain) -> None:
         services.blocked_domains_set(by=request.user, remove=[obj.domain])  # type: ignore[arg-type]
