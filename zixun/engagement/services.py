@@ -9,6 +9,7 @@ rebuilds every counter from the rows.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -385,21 +386,27 @@ def comment_ban(
     ban, _created = CommentBan.objects.update_or_create(
         user=user, defaults={"until": until, "reason": reason, "by": by}
     )
-    hidden = 0
-    if hide_all:
-        shown = Comment.objects.select_for_update().filter(
-            user=user, status__in=[Comment.Status.VISIBLE, Comment.Status.PENDING]
-        )
-        for comment in shown:
-            was_visible = comment.status == Comment.Status.VISIBLE
-            comment.status = Comment.Status.HIDDEN
-            comment.save(update_fields=["status", "updated_at"])
-            if was_visible:
-                _became_visible(comment, -1)
-            hidden += 1
+    hidden = _comments_hide_all(user) if hide_all else 0
     audit_record(actor=by, action="comment.ban", target=user, reason=reason,
                  data={"until": until.isoformat() if until else None, "hidden": hidden})  # fmt: skip
     return ban, hidden
+
+
+def _comments_hide_all(user: User) -> int:
+    """Hide every shown or waiting comment of ``user`` at once (a spammer may have thousands):
+    one update, then the counters moved once per article and per thread."""
+    shown = Comment.objects.filter(
+        user=user, status__in=[Comment.Status.VISIBLE, Comment.Status.PENDING]
+    )
+    visible = list(
+        shown.filter(status=Comment.Status.VISIBLE).values_list("article_id", "parent_id")
+    )
+    hidden = shown.update(status=Comment.Status.HIDDEN, updated_at=timezone.now())
+    for article_id, count in Counter(article for article, _parent in visible).items():
+        article_counter_add(article_id=article_id, field="comment_count", delta=-count)
+    for parent_id, count in Counter(parent for _article, parent in visible if parent).items():
+        Comment.objects.filter(pk=parent_id).update(reply_count=F("reply_count") - count)
+    return hidden
 
 
 @transaction.atomic

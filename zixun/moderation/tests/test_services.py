@@ -293,16 +293,18 @@ def test_a_ban_with_hide_all_hides_every_comment_and_stops_new_ones(editor, read
     bad = comment_create(user=reader, article_id=first.pk, body="第一条")
     comment_create(user=reader, article_id=second.pk, body="第二条")
     kept = comment_create(user=UserFactory(), article_id=first.pk, body="别人的")
+    comment_create(user=reader, article_id=first.pk, body="回复别人", parent_id=kept.pk)
     case = case_of("comment", bad.pk, UserFactory())
     services.case_decide(case=case, by=editor, decision="ban", reason="辱骂", hide_all=True)
     assert set(Comment.objects.filter(user=reader).values_list("status", flat=True)) == {"hidden"}
-    assert Comment.objects.get(pk=kept.pk).status == "visible"
+    kept.refresh_from_db()
+    assert (kept.status, kept.reply_count) == ("visible", 0)
     assert Article.objects.get(pk=first.pk).comment_count == 1
     assert Article.objects.get(pk=second.pk).comment_count == 0
     with pytest.raises(EngagementError, match="禁言"):
         comment_create(user=reader, article_id=second.pk, body="我又来了")
     notice = Notice.objects.get(user=reader)
-    assert (notice.kind, notice.params["hidden"]) == ("ban", 2)
+    assert (notice.kind, notice.params["hidden"]) == ("ban", 3)
 
 
 def test_a_ban_without_hide_all_hides_only_the_reported_comment(editor, reader):
