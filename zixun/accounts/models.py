@@ -13,6 +13,10 @@ class User(AbstractUser):
         ADMIN = "admin", _("管理员")
 
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.READER)
+    # 关怀版 as the reader last chose it while signed in: None until they choose, then it
+    # follows them to every browser they sign in on. Presentation only: read by the web
+    # app's context processor, never by a service (docs/adr/0007-care-mode-scope.md).
+    care_mode = models.BooleanField(_("关怀版"), null=True, default=None)
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined,misc]
         ordering = ["id"]

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 
 from zixun.channels.selectors import channel_list_nav
 from zixun.core.sitecache import site_version_get
-from zixun.web.modes import A11Y_COOKIE, CARE_COOKIE
+from zixun.web.modes import modes_get
 from zixun.web.pagecache import page_path
 
 # How many channels the header shows in one row on a desktop (1,280 px, signed in), per
@@ -18,6 +18,9 @@ NAV_PRIMARY_DEFAULT = 10
 def site(request: HttpRequest) -> dict[str, object]:
     """Site name, navigation and the reader's presentation modes, for every template."""
     nav_primary = NAV_PRIMARY.get(get_language(), NAV_PRIMARY_DEFAULT)
+    # The account's 关怀版 when a signed-in reader chose one, else the cookies' (modes.py);
+    # the page cache keys on the same values.
+    modes = modes_get(request)
     return {
         "site_name": settings.ZIXUN_SITE_NAME,
         # The site's name in the active language, for the brand and breadcrumbs.
@@ -33,8 +36,8 @@ def site(request: HttpRequest) -> dict[str, object]:
         # Where links back to this page (language, modes) lead: without ?src= and the like,
         # so that a cached page does not hand one reader's share source to everyone.
         "page_path": page_path(request),
-        "care_mode": request.COOKIES.get(CARE_COOKIE) == "1",
-        "a11y_mode": request.COOKIES.get(A11Y_COOKIE) == "1",
+        "care_mode": modes["care"],
+        "a11y_mode": modes["a11y"],
         "disclaimer_zh": settings.ZIXUN_DISCLAIMER_ZH,
         "disclaimer_en": settings.ZIXUN_DISCLAIMER_EN,
     }

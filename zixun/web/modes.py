@@ -1,5 +1,100 @@
-"""Presentation modes a reader can turn on. Presentation only: services never branch on them."""
+"""Presentation modes a reader can turn on. Presentation only: services never branch on them.
+
+A browser keeps each mode in a cookie. A signed-in reader's account also keeps 关怀版
+(``User.care_mode``) once they switch it while signed in; that choice wins over the cookie,
+so signing in on another browser brings it along (docs/accessibility.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponse
+
+from zixun.accounts.models import User
 
 CARE_COOKIE = "zixun_care"
 A11Y_COOKIE = "zixun_a11y"
 MODE_COOKIES = {"care": CARE_COOKIE, "a11y": A11Y_COOKIE}
+MODE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def account_care_mode(request: HttpRequest) -> bool | None:
+    """The signed-in reader's 关怀版 preference, or None (anonymous, or never chosen).
+
+    A request without a session cookie is anonymous, told apart without loading a user,
+    unless it is the one that signs the reader in."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and not _signing_in(request):
+        return None
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated:
+        return user.care_mode
+    return None
+
+
+def _signing_in(request: HttpRequest) -> bool:
+    """The request changed its session to hold a user: it signed the reader in. The session
+    is read only once changed: reading it on every visitor's request would add
+    ``Vary: Cookie`` to the pages served from the cache."""
+    session = getattr(request, "session", None)
+    return session is not None and session.modified and SESSION_KEY in session
+
+
+def care_mode_get(request: HttpRequest) -> bool:
+    """关怀版 for this request: the account's preference when set, else the cookie's."""
+    preference = account_care_mode(request)
+    if preference is not None:
+        return preference
+    return request.COOKIES.get(CARE_COOKIE) == "1"
+
+
+def modes_get(request: HttpRequest) -> dict[str, bool]:
+    """Each mode on or off for this request, in MODE_COOKIES order."""
+    return {
+        "care": care_mode_get(request),
+        "a11y": request.COOKIES.get(A11Y_COOKIE) == "1",
+    }
+
+
+def modes_key(request: HttpRequest) -> str:
+    """The modes as the page cache keys them: one digit per mode, in MODE_COOKIES order.
+
+    From the modes the page is rendered with, not from the cookies alone: a signed-in reader
+    whose account says 关怀版 while the cookie does not (the first page on a new browser)
+    must neither get nor leave the plain variant."""
+    return "".join("1" if on else "0" for on in modes_get(request).values())
+
+
+def mode_cookie_set(response: HttpResponse, cookie: str, *, on: bool) -> None:
+    """Set (``on``) or delete one mode's cookie on the response."""
+    if on:
+        response.set_cookie(
+            cookie, "1", max_age=MODE_COOKIE_SECONDS, samesite="Lax", httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+        )  # fmt: skip
+    else:
+        response.delete_cookie(cookie, samesite="Lax")
+
+
+class CareCookieMiddleware:
+    """Bring the browser's 关怀版 cookie in line with a signed-in reader's account.
+
+    The page already follows the account (``care_mode_get``); the cookie keeps the choice
+    in this browser after signing out too. It is set with the response that signs the
+    reader in, or on the first one after (a session that was already open)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        preference = account_care_mode(request)
+        if (
+            preference is not None
+            and (request.COOKIES.get(CARE_COOKIE) == "1") != preference
+            and CARE_COOKIE not in response.cookies
+        ):
+            mode_cookie_set(response, CARE_COOKIE, on=preference)
+        return response

@@ -27,7 +27,7 @@ from django.utils import translation
 
 from zixun.accounts.models import User
 from zixun.core.sitecache import site_version_get
-from zixun.web.modes import MODE_COOKIES
+from zixun.web.modes import MODE_COOKIES, modes_key
 
 View = Callable[..., HttpResponse]
 
@@ -65,11 +65,10 @@ READER = "r"  # the variant rendered for "a signed-in reader"
 
 
 def page_cache_key(request: HttpRequest, *, reader: bool = False) -> str:
-    modes = "".join("1" if request.COOKIES.get(c) == "1" else "0" for c in MODE_COOKIES.values())
     return _key(
         page_path(request),
         translation.get_language(),
-        modes + (READER if reader else ""),
+        modes_key(request) + (READER if reader else ""),
         _host(request),
     )
 

@@ -50,6 +50,7 @@ urlpatterns = [
     path("studio/new/", studio.article_new, name="studio-new"),
     path("studio/preview/", studio.markdown_preview, name="studio-markdown-preview"),
     path("studio/title-check/", studio_checks.title_check, name="studio-title-check"),
+    path("studio/a11y-check/", studio_checks.a11y_check, name="studio-a11y-check"),
     path("studio/images/", studio.image_upload, name="studio-image-upload"),
     path("studio/articles/<int:article_id>/", studio.article_edit, name="studio-article"),
     path(

@@ -203,8 +203,9 @@ def test_cached_pages_differ_by_mode_and_language(client, site):
     english = client.get(url).content.decode()
     assert '<body class="">' in plain
     assert '<body class="care ' in care
-    assert '<html lang="en">' in english
-    assert '<html lang="zh-CN">' in care
+    assert '<html lang="en" class="care">' in english  # the cookie is still set
+    assert '<html lang="zh-CN" class="care">' in care
+    assert '<html lang="zh-CN">' in plain
 
 
 def settings_language_cookie():

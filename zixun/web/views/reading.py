@@ -20,6 +20,8 @@ from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from zixun.accounts.models import User
+from zixun.accounts.services import user_care_mode_set
 from zixun.articles import selectors as articles
 from zixun.articles.models import Article
 from zixun.channels.selectors import channel_get_active
@@ -38,7 +40,7 @@ from zixun.engagement.viewcount import view_record
 from zixun.ranking.selectors import hot_cards, related_cards
 from zixun.web import readerpage
 from zixun.web.http import absolute_url, acting_user, redirect_back
-from zixun.web.modes import MODE_COOKIES
+from zixun.web.modes import MODE_COOKIES, mode_cookie_set
 from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
 from zixun.web.views.engagement import share_url
@@ -279,18 +281,15 @@ def language_set(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def mode_set(request: HttpRequest, mode: str, state: str) -> HttpResponse:
-    """Turn care mode (关怀版) or the accessibility aids on or off; a cookie keeps the choice."""
+    """Turn care mode (关怀版) or the accessibility aids on or off; a cookie keeps the choice,
+    and a signed-in reader's account keeps 关怀版 too, for their other browsers."""
     cookie = MODE_COOKIES.get(mode)
     if cookie is None or state not in {"on", "off"}:
         raise Http404
+    if mode == "care" and isinstance(request.user, User) and request.user.is_authenticated:
+        user_care_mode_set(user=request.user, on=state == "on")
     response = redirect_back(request)
-    if state == "on":
-        response.set_cookie(
-            cookie, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-            secure=settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
-    else:
-        response.delete_cookie(cookie, samesite="Lax")
+    mode_cookie_set(response, cookie, on=state == "on")
     return response
 
 

@@ -1,5 +1,5 @@
-// The studio's editor: live preview, autosave and image upload. The form works
-// without this file (save, submit and upload are plain POSTs).
+// The studio's editor: live preview, 标题检查, 无障碍检查, autosave and image upload. The
+// form works without this file (save, submit and upload are plain POSTs).
 (() => {
   const form = document.getElementById("article-form");
   if (!form) return;
@@ -25,31 +25,78 @@
   const post = (url, body, accept) =>
     fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf, Accept: accept || "text/html" }, credentials: "same-origin" });
 
-  let previewTimer = null;
+  // Input methods (拼音, 五笔 …): between compositionstart and compositionend a field holds
+  // letters that are not the writer's text yet, and work done then (a preview, a check, an
+  // autosave) can break the composition. This one guard serves everything that follows
+  // typing: nothing runs or is scheduled while any composition is open, and when it ends,
+  // each task that was waiting or watches the composed field is scheduled once.
+  let composing = false;
+  const guards = [];
+  document.addEventListener("compositionstart", () => {
+    composing = true;
+    guards.forEach((guard) => guard.pause());
+  }, true);
+  document.addEventListener("compositionend", (event) => {
+    composing = false;
+    guards.forEach((guard) => guard.resume(event.target));
+  }, true);
+  // Run `task` `wait` ms after the last change to `fields` (at the latest `atMost` ms
+  // after the first change, for typing that never pauses).
+  const afterTyping = (fields, wait, task, atMost = 0) => {
+    let timer = null;
+    let first = 0;
+    let waiting = false;
+    const fire = () => {
+      timer = null;
+      if (composing) { waiting = true; return; }
+      first = 0;
+      task();
+    };
+    const schedule = (event) => {
+      if (composing || event?.isComposing) { waiting = true; return; }
+      const now = Date.now();
+      first ||= now;
+      clearTimeout(timer);
+      timer = setTimeout(fire, atMost ? Math.max(0, Math.min(wait, first + atMost - now)) : wait);
+    };
+    const guard = {
+      schedule,
+      pause: () => {
+        if (timer !== null) { clearTimeout(timer); timer = null; waiting = true; }
+      },
+      resume: (target) => {
+        if (waiting || fields.some((field) => field === target || field.contains(target))) {
+          waiting = false;
+          schedule();
+        }
+      },
+    };
+    fields.forEach((field) => field.addEventListener("input", schedule));
+    guards.push(guard);
+    return guard;
+  };
+
+  // The live preview: the server renders with the same Markdown renderer and sanitizer as
+  // publishing. An answer that arrives after a newer question is dropped.
+  let previewAsked = 0;
   const refreshPreview = () => {
     const body = new FormData();
     body.append("body_source", source.value);
-    // The server renders with the same Markdown renderer and sanitizer as publishing.
+    const mine = ++previewAsked;
     post(form.dataset.preview, body).then((r) => (r.ok ? r.text() : null)).then((html) => {
-      if (html !== null) preview.innerHTML = html;
-    });
+      if (html !== null && mine === previewAsked) preview.innerHTML = html;
+    }).catch(() => {});
   };
-  source.addEventListener("input", () => {
-    clearTimeout(previewTimer);
-    previewTimer = setTimeout(refreshPreview, 400);
-  });
+  afterTyping([source], 400, refreshPreview);
 
   // 标题检查: the 标题党 reasons for the title, asked for on load and again 600 ms after the
-  // writer stops typing. Text being composed in an input method (pinyin before it becomes
-  // 汉字) is not checked; the check runs when the composition ends. The panel stays hidden
+  // writer stops typing (never of pinyin still being composed). The panel stays hidden
   // until an answer comes, and is re-filled only when the answer changes, so that screen
   // readers (aria-live) hear each new result once.
   const check = document.getElementById("title-check");
   if (check && title) {
     const message = check.querySelector(".title-check-message");
     const reasons = check.querySelector(".title-check-reasons");
-    let composing = false;
-    let checkTimer = null;
     let asked = 0;
     let shown = "";
     const show = (data) => {
@@ -76,33 +123,102 @@
         .then((data) => { if (data && mine === asked) show(data); })
         .catch(() => {});
     };
-    const scheduleCheck = (event) => {
-      if (composing || event?.isComposing) return;
-      clearTimeout(checkTimer);
-      checkTimer = setTimeout(runCheck, 600);
-    };
-    for (const field of [title, source]) {
-      field.addEventListener("compositionstart", () => { composing = true; clearTimeout(checkTimer); });
-      field.addEventListener("compositionend", () => { composing = false; scheduleCheck(); });
-      field.addEventListener("input", scheduleCheck);
-    }
+    afterTyping([title, source], 600, runCheck);
     runCheck();
   }
 
+  // 无障碍检查: images without a useful alt, skipped heading levels, links that say nothing.
+  // Asked for on load, 800 ms after the body stops changing, and again when the writer
+  // submits: with problems, the first press only shows them and says so beside the button
+  // (which now reads 仍然提交); a second press submits. Editing the body starts over.
+  const a11y = document.getElementById("a11y-check");
+  if (a11y) {
+    const message = a11y.querySelector(".a11y-check-message");
+    const issues = a11y.querySelector(".a11y-check-issues");
+    const note = document.getElementById("a11y-confirm");
+    let asked = 0;
+    let shown = "";
+    const show = (data) => {
+      const key = JSON.stringify([data.message, data.issues.map((issue) => issue.message)]);
+      if (key === shown) return;
+      shown = key;
+      a11y.dataset.level = data.issues.length ? "some" : "none";
+      message.textContent = data.message;
+      issues.replaceChildren(...data.issues.map((issue) => {
+        const item = document.createElement("li");
+        item.dataset.code = issue.code;
+        item.textContent = issue.message;
+        return item;
+      }));
+      a11y.hidden = false;
+    };
+    // The answer, or null if the check was refused or failed (then nothing is held back).
+    const runA11y = () => {
+      const body = new FormData();
+      body.append("body", source.value);
+      const mine = ++asked;
+      return post(a11y.dataset.url, body, "application/json")
+        .then((r) => (r.ok ? r.json() : null))
+        .then((data) => {
+          if (data && mine === asked) show(data);
+          return data;
+        })
+        .catch(() => null);
+    };
+    afterTyping([source], 800, runA11y);
+    runA11y();
+
+    let armed = null; // the button whose next press submits in spite of the problems
+    let checking = false;
+    const disarm = () => {
+      if (!armed) return;
+      armed.textContent = armed.dataset.label;
+      armed.removeAttribute("aria-describedby");
+      armed = null;
+      note.textContent = "";
+    };
+    form.querySelectorAll("button[data-a11y-confirm]").forEach((button) => {
+      button.dataset.label = button.textContent;
+      button.addEventListener("click", (event) => {
+        if (armed === button) return;
+        event.preventDefault();
+        if (checking) return;
+        checking = true;
+        runA11y().then((data) => {
+          checking = false;
+          disarm();
+          armed = button;
+          if (!data || !data.issues.length) {
+            form.requestSubmit(button);
+            return;
+          }
+          button.textContent = button.dataset.a11yConfirm;
+          button.setAttribute("aria-describedby", note.id);
+          note.textContent = say("msgA11yConfirm", { button: button.dataset.a11yConfirm });
+        });
+      });
+    });
+    source.addEventListener("input", disarm);
+  }
+
+  // Autosave: 3 s after the draft stops changing, at least every 10 s while it keeps
+  // changing (the server allows 30 a minute), never during a composition.
   const autosaveUrl = form.dataset.autosave;
   let dirty = false;
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("submit", () => { dirty = false; });
   if (autosaveUrl) {
-    setInterval(() => {
+    const autosave = () => {
       if (!dirty) return;
       dirty = false;
       const body = new FormData(form);
       body.delete("action");
       post(autosaveUrl, body, "application/json").then((r) => r.json()).then((data) => {
+        if (!data.ok) dirty = true;
         status.textContent = data.ok ? say("msgSaved", { time: data.saved_at }) : say("msgSaveFailed", { error: data.error });
       }).catch(() => { status.textContent = say("msgSaveFailed", { error: say("msgNetwork") }); dirty = true; });
-    }, 10000);
+    };
+    afterTyping([form], 3000, autosave, 10000);
   }
   window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
 
@@ -118,8 +234,8 @@
     const text = `${before && !before.endsWith("\n") ? "\n" : ""}${markdown}\n`;
     source.value = before + text + source.value.slice(at);
     source.selectionStart = source.selectionEnd = at + text.length;
-    dirty = true;
-    refreshPreview();
+    // As if typed: the preview, the checks and autosave follow.
+    source.dispatchEvent(new Event("input", { bubbles: true }));
   };
   const markCover = () => {
     imageList.querySelectorAll("button[data-cover]").forEach((button) => {
