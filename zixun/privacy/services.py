@@ -78,6 +78,7 @@ def user_export(*, user: User) -> dict[str, Any]:
             "date_joined": _at(user.date_joined),
             "last_login": _at(user.last_login),
             "role": user.role,
+            "care_mode": user.care_mode,
         },
         "follows": [
             {

@@ -74,6 +74,7 @@ def test_export_holds_everything_of_the_reader_and_nothing_of_others(reader):
     assert data["profile"]["username"] == "读者甲"
     assert data["profile"]["email"] == "reader@example.com"
     assert data["profile"]["role"] == User.Role.READER
+    assert data["profile"]["care_mode"] is None  # never chosen
     assert data["follows"] == [
         {
             "account": article.creator.name,
