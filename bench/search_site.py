@@ -30,11 +30,8 @@ from pathlib import Path
 from typing import Any
 
 BATCH = 2000
-# As the migration makes them (zixun/search/migrations/0002_fulltext.py, with btree_gin).
-PG_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS search_pg_tsv ON search_pg USING gin (rowkey, tsv)",
-    "CREATE INDEX IF NOT EXISTS search_pg_title ON search_pg USING gin (rowkey, title)",
-)
+# As the migrations make them (zixun/search/migrations/0003_pg_plans.py).
+PG_INDEXES = ("CREATE INDEX IF NOT EXISTS search_pg_words ON search_pg USING gin (tsv)",)
 Pool = dict[str, list[tuple[str, str]]]
 SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
 QUERIES = 200
@@ -160,7 +157,7 @@ def _build(target: int, pool: Pool) -> float:
     next_id = (Article.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     if connection.vendor == "postgresql":  # a bulk load: the GIN indexes are built after it
         with connection.cursor() as cursor:
-            cursor.execute("DROP INDEX IF EXISTS search_pg_tsv, search_pg_title")
+            cursor.execute("DROP INDEX IF EXISTS search_pg_words")
     while have < target:
         size = min(BATCH, target - have)
         articles, docs, doc_values = [], [], []
@@ -205,7 +202,7 @@ def _pg_indexes(*, analyze: bool) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_indexes WHERE tablename = 'search_pg' "
-            "AND indexname IN ('search_pg_tsv', 'search_pg_title')"
+            "AND indexname = 'search_pg_words'"
         )
         missing = cursor.fetchone()[0] < len(PG_INDEXES)
         if missing:

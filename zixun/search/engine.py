@@ -258,21 +258,20 @@ def _lexeme(word: str) -> str:
 
 
 class PostgresStore:
-    """PostgreSQL: ``search_pg(rowkey, tsv, title)``, GIN indexes on both vectors. The tsvectors
+    """PostgreSQL: ``search_pg(rowkey, tsv, title)``, a GIN index on ``tsv``. The tsvectors
     are built here from the segmented words (no text search configuration splits Chinese): in
     ``tsv`` the title's words weigh A, tags B, the account and channel facets C (weight 0), the
-    body D; ``title`` holds the title's words alone, for the title candidates.
+    body D; ``title`` holds the title's words alone (unindexed: title candidates are off here).
 
     The plan (ADR 0013): a GIN match is a bitmap of *every* matching row, which the heap then
     visits and sorts — fine for a rare word, hundreds of milliseconds for a common one at a
-    million rows. So a query first asks the planner how many rows it expects (its statistics of
-    the vector's most common lexemes, no scan) and, when the newest ``limit`` matches lie among
-    far fewer than all rows, adds ``rowkey >= floor``: the bitmap is ANDed with the key range,
-    and only the rows in that window are visited. The floors are the keys at fixed distances
+    million rows; walking the rows newest first instead reads each one's vector, fine for a
+    common word and ruinous for a rare one. So each query first asks the planner how many rows
+    it expects (its statistics of the vector's 10,000 most common words, no scan; migration
+    0003) and picks a plan for that share (``_newest``): the walk, the bitmap, or the bitmap
+    ANDed with a B-tree window of the newest keys. The windows are the keys at fixed distances
     from the newest row (512, 1,024, 2,048 … rows), read in one index pass and cached for ten
-    minutes. Too few matches in the window (a bad estimate) and the query runs again without it.
-    With btree_gin, one GIN index over (row key, vector) intersects the word and the window
-    inside the index, so only the rows that are both are read, and never their vectors.
+    minutes. Too few matches in a window (a bad estimate) and the query runs again without it.
     """
 
     RANK_WEIGHTS = "{0.1, 0, 0.4, 1.0}"  # D, C, B, A
@@ -320,12 +319,7 @@ class PostgresStore:
     ) -> list[Match]:  # fmt: skip
         column = "title" if title_only else "tsv"
         query = self._tsquery(clauses, () if title_only else facets)
-        floor = self._floor(column, query, limit, high)
-        found = self._match(
-            column, query, low if floor is None else max(floor, low or 0), high, limit
-        )
-        if floor is not None and len(found) < limit and (low is None or floor > low):
-            found = self._match(column, query, low, high, limit)  # the estimate was too low
+        found = self._newest(column, query, low, high, limit)
         if title_only and facets:  # the title vector has no facets: filter on the full one
             found = self._filtered(found, self._tsquery([], facets))
         if not ranked or not found:
@@ -339,18 +333,57 @@ class PostgresStore:
             return [Match(row[0], sum(w * r for w, r in zip(idf, row[1:], strict=True)))
                     for row in cursor.fetchall()]  # fmt: skip
 
+    # The plans, chosen here from the planner's estimate of the matching rows (``_estimate``),
+    # since the planner itself does not count the vectors' TOAST reads (ADR 0013):
+    # - WALK: the rows newest first along the primary key, each checked against the query,
+    #   until ``limit`` match: about limit / share rows read, vectors and all. For common words.
+    # - BITMAP: the word's GIN bitmap, every matching row visited (not its vector) and the newest
+    #   kept. For rare words: about as many visits as matches.
+    # - WINDOW: the GIN bitmap ANDed with a B-tree bitmap of the newest keys, sized to hold
+    #   SAFETY times the matches needed: for the words between.
+    WALK_ROWS = 3000  # walk when that reads fewer rows than this (about 10 µs a row, warm)
+    BITMAP_ROWS = 4000  # visit every match when there are fewer than this
+
+    def _newest(self, column: str, query: str, low: int | None, high: int | None,
+                limit: int) -> list[int]:  # fmt: skip
+        """The keys of the newest ``limit`` rows matching ``query`` within [low, high]."""
+        total, ladder = self._ladder()
+        if total < self.LADDER_BASE * self.LADDER_STEP:  # a small site: every plan is quick
+            return self._match(column, query, low, high, limit)
+        estimate = max(1.0, self._estimate(column, query))
+        share = estimate / max(total, 1)
+        if limit / share <= self.WALK_ROWS:
+            return self._match(column, query, low, high, limit, walk=True)
+        floor = None
+        if estimate > self.BITMAP_ROWS and high is None:
+            need = self.SAFETY * limit / share
+            floor = next((key for rows, key in ladder if rows >= need), None)
+        if floor is not None and (low is None or floor > low):
+            found = self._match(column, query, floor, high, limit)
+            if len(found) >= limit:
+                return found
+        return self._match(column, query, low, high, limit)  # no window, or too few in it
+
     @staticmethod
-    def _match(column: str, query: str, low: int | None, high: int | None, limit: int) -> list[int]:
-        where, params = _key_range("rowkey", low, high, [f"{column} @@ %s::tsquery"], [query])
+    def _match(column: str, query: str, low: int | None, high: int | None, limit: int,
+               *, walk: bool = False) -> list[int]:  # fmt: skip
+        # The query is a subquery's value, unknown when the statement is planned: the planner
+        # then skips its element statistics (10,000 per vector: milliseconds per plan), and
+        # the plan is the one chosen above, forced by the settings.
+        where, params = _key_range(
+            "rowkey", low, high, [f"{column} @@ (SELECT %s::tsquery)"], [query]
+        )
         sql = f"SELECT rowkey FROM search_pg WHERE {' AND '.join(where)} ORDER BY rowkey DESC LIMIT {int(limit)}"  # noqa: S608
-        # The planner does not count TOAST reads, so a big table of vectors looks cheap to scan
-        # whole (seconds at a million rows) or to walk in key order reading each: the GIN bitmap
-        # (ANDed with the key window) reads only the matching rows, and not their vectors.
+        # A bitmap that outgrows work_mem turns lossy, and every row of its pages is then
+        # rechecked, vectors and all: 32 MB holds a million rows' bits. One statement sets the
+        # plan for this transaction (SET LOCAL).
+        settings_sql = (
+            "SELECT set_config('enable_seqscan', 'off', true), "
+            + ("set_config('enable_bitmapscan', 'off', true)" if walk else
+               "set_config('enable_indexscan', 'off', true), set_config('work_mem', '32MB', true)")
+        )  # fmt: skip
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(
-                "SET LOCAL enable_indexscan = off"
-            )  # nor a key-order walk that reads each vector
+            cursor.execute(settings_sql)
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
 
@@ -364,16 +397,26 @@ class PostgresStore:
 
     def _estimate(self, column: str, query: str) -> float:
         """The planner's estimate of the matching rows (from its statistics; nothing is read),
-        remembered by this process for ten minutes (statistics move slowly)."""
+        remembered by this process for ten minutes and by every process (the shared cache)
+        for an hour: statistics move slowly, and looking up 10,000 of them takes milliseconds."""
+        from django.core.cache import caches
+
         now = time.monotonic()
         memo = _ESTIMATES.get((column, query))
         if memo is not None and now - memo[1] < 600:
             return memo[0]
         if len(_ESTIMATES) > 20_000:
             _ESTIMATES.clear()
-        rows = self._explain(column, query)
-        _ESTIMATES[(column, query)] = (rows, now)
-        return rows
+        key = (
+            "search:pg:rows:"
+            + hashlib.blake2b(f"{column} {query}".encode(), digest_size=16).hexdigest()
+        )
+        rows = caches["shared"].get(key)
+        if rows is None:
+            rows = self._explain(column, query)
+            caches["shared"].set(key, rows, 3600)
+        _ESTIMATES[(column, query)] = (float(rows), now)
+        return float(rows)
 
     @staticmethod
     def _explain(column: str, query: str) -> float:
@@ -383,15 +426,6 @@ class PostgresStore:
             plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return float(plan[0]["Plan"]["Plan Rows"])
-
-    def _floor(self, column: str, query: str, limit: int, high: int | None) -> int | None:
-        """The lowest key worth reading for the newest ``limit`` matches, or None (read all)."""
-        total, ladder = self._ladder()
-        if high is not None or total < self.LADDER_BASE * self.LADDER_STEP:
-            return None
-        share = self._estimate(column, query) / total
-        need = self.SAFETY * limit / max(share, 1e-9)
-        return next((key for rows, key in ladder if rows >= need), None)
 
     def _ladder(self) -> tuple[int, list[tuple[int, int]]]:
         """(rows, [(n, the key n rows from the newest) for n = 512, 1,024 …]), cached."""

@@ -4,6 +4,7 @@ filters, order, pagination, freshness after every state change, and bad input.""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from zixun.search.engine import (
     CURSOR_BAD,
     CURSOR_FOREIGN,
     SearchInputError,
+    article_of,
     index_accounts,
     index_articles,
     store,
@@ -223,3 +225,38 @@ def test_candidates_are_bounded_and_title_matches_join_them_where_the_store_offe
     else:  # PostgreSQL: the newest 3 only (see PostgresStore.TITLE_CANDIDATES)
         assert old_title.pk not in ids
         assert len(ids) == 3
+
+
+@pytest.mark.parametrize("plan", ["walk", "bitmap", "window", "window too small"])
+def test_every_postgres_plan_finds_the_same_newest_matches(monkeypatch, plan):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plans only (set DATABASE_URL)")
+    # given 40 articles, every third about 援疆, in publication order
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = [
+        ArticleFactory(title=f"{'援疆干部' if i % 3 == 0 else '春耕生产'}第{i}篇", body_text="",
+                       summary="", published_at=base + timedelta(hours=i))
+        for i in range(40)
+    ]  # fmt: skip
+    index_articles([a.pk for a in articles])
+    expected = [a.pk for a in reversed(articles) if "援疆" in a.title][:5]
+    engine = store()
+    # when the store is told to take one plan (its thresholds, estimate and windows set for it):
+    # the window of the 16 newest holds 6 of them, the one of the 12 newest only 4
+    cls = type(engine)
+    monkeypatch.setattr(cls, "WALK_ROWS", 10**9 if plan == "walk" else 0)
+    monkeypatch.setattr(cls, "BITMAP_ROWS", 10**9 if plan == "bitmap" else 0)
+    window = 12 if plan == "window too small" else 16
+    monkeypatch.setattr(
+        cls, "_ladder", lambda self: (40, [(8, _key_at(8)), (window, _key_at(window))])
+    )
+    monkeypatch.setattr(cls, "_estimate", lambda self, column, query: 40_000.0)  # all of them
+    query = engine._tsquery(search_backend().parse("援疆").clauses)
+    keys = engine._newest("tsv", query, None, None, 5)
+    # then each finds the five newest (a window with too few asks again without it)
+    assert [article_of(key) for key in keys] == expected
+
+
+def _key_at(n):
+    """The row key ``n`` rows from the newest."""
+    return SearchDocument.objects.order_by("-rowkey").values_list("rowkey", flat=True)[n]

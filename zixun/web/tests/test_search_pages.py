@@ -155,9 +155,9 @@ def test_the_results_page_has_a_query_budget(client, django_assert_max_num_queri
         story(f"援疆报道第{i}篇", "对口援疆工作。", creator=account)
     client.get(SEARCH, {"q": "援疆 报道"})  # warm: the word list, the words' counts, the blocks
     # the match and its words, popularity, texts, cards (2), accounts (2), the count for 热搜 (2)
-    # and the channel filter: 11; on PostgreSQL the match also sets its plan (SET LOCAL twice, in
-    # a savepoint): 4 more statements, no more reads
-    budget = 11 + (4 if connection.vendor == "postgresql" else 0)
+    # and the channel filter: 11; on PostgreSQL the match also sets its plan (one set_config, in
+    # a savepoint): 3 more statements, no more reads
+    budget = 11 + (3 if connection.vendor == "postgresql" else 0)
     with django_assert_max_num_queries(budget):
         response = client.get(SEARCH, {"q": "报道 援疆"})
     assert response.status_code == 200
