@@ -164,4 +164,4 @@ def test_the_live_preview_is_not_read_out_at_every_pause(client, writer, creator
     article = ArticleFactory(creator=creator, status="draft")
     client.force_login(writer)
     page = client.get(reverse("web:studio-article", args=[article.pk])).content.decode()
-    assert '<section class="preview-pane" aria-labelledby="preview-title">' in page
+    assert '<section class="preview-pane" aria-labelledby="preview-title" tabindex="0">' in page

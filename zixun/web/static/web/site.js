@@ -24,6 +24,31 @@ const csrfToken = (form) => {
   return input ? input.value : "";
 };
 
+// A refused press (a like, a follow, 不感兴趣): its message in words beside the buttons, in a
+// polite live region (never a pop-up, which 关怀版 rules out): under the article's row of
+// buttons, above the phone's bottom bar, after a follow button or a 不感兴趣 menu. The region
+// is put in the page empty and filled a moment later, so that screen readers announce it.
+const noteFor = (form) => {
+  const bar = form.closest(".article-bar");
+  const anchor = bar ? bar.lastElementChild : form.closest(".article-actions, details") || form;
+  if (anchor.classList.contains("toggle-note")) return anchor;
+  const next = anchor.nextElementSibling;
+  if (next && next.classList.contains("toggle-note")) return next;
+  const note = document.createElement("p");
+  note.className = "toggle-note";
+  note.setAttribute("role", "status");
+  anchor.after(note);
+  return note;
+};
+const noteShow = (form, text) => {
+  const note = noteFor(form);
+  note.textContent = "";
+  if (text) window.setTimeout(() => { note.textContent = text; }, 100);
+};
+const notesClear = () => {
+  document.querySelectorAll(".toggle-note").forEach((note) => { note.textContent = ""; });
+};
+
 // The article's like and favourite appear twice (under the body and in the phone's bottom
 // bar): a press updates both.
 const toggleForms = (form) => {
@@ -46,7 +71,8 @@ document.addEventListener("submit", (event) => {
       window.location = `${data.login_url}?next=${encodeURIComponent(window.location.pathname)}`;
       return;
     }
-    if (!data.ok) { window.alert(data.error); return; }
+    if (!data.ok) { noteShow(form, data.error || form.dataset.failed); return; }
+    notesClear();
     toggleForms(form).forEach((each) => {
       const button = each.querySelector("button");
       const action = each.querySelector("input[name=action]");
@@ -126,7 +152,7 @@ document.querySelectorAll("details[data-share]").forEach((details) => {
 });
 
 // 更多 and the account menu close on a click elsewhere and on Escape (focus goes back
-// to the menu's button), like the menus of a desktop application.
+// to the menu's button), like the menus of a desktop application; the share panel on Escape.
 document.addEventListener("click", (event) => {
   document.querySelectorAll("details.menu[open]").forEach((menu) => {
     if (!menu.contains(event.target)) menu.open = false;
@@ -134,7 +160,7 @@ document.addEventListener("click", (event) => {
 });
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  document.querySelectorAll("details.menu[open]").forEach((menu) => {
+  document.querySelectorAll("details.menu[open], details.share-menu[open]").forEach((menu) => {
     menu.open = false;
     menu.querySelector("summary").focus();
   });
@@ -152,7 +178,7 @@ document.addEventListener("submit", (event) => {
     method: "POST", body, credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
   }).then((r) => r.json()).then((data) => {
-    if (!data.ok) { window.alert(data.error); return; }
+    if (!data.ok) { noteShow(form, data.error || form.dataset.failed); return; }
     const item = form.closest("li");
     const note = document.createElement("li");
     note.className = "feed-item dismissed";
@@ -214,19 +240,27 @@ document.querySelectorAll("input[data-suggest]").forEach((input) => {
   const show = (items) => {
     list.replaceChildren();
     items.forEach((item, i) => {
+      // The link is the option (an option holding a link would nest two controls); the
+      // account chip is shown beside it and said inside it.
       const li = document.createElement("li");
-      li.id = `${list.id}-${i}`;
-      li.setAttribute("role", "option");
-      li.setAttribute("aria-selected", "false");
+      li.setAttribute("role", "none");
       li.className = `suggest-${item.kind}`;
       const link = document.createElement("a");
+      link.id = `${list.id}-${i}`;
+      link.setAttribute("role", "option");
+      link.setAttribute("aria-selected", "false");
       link.href = item.url;
       link.tabIndex = -1;
       link.textContent = item.text;
       li.append(link);
       if (item.kind === "account") {
+        const said = document.createElement("span");
+        said.className = "visually-hidden";
+        said.textContent = ` ${list.dataset.accountLabel || ""}`;
+        link.append(said);
         const kind = document.createElement("span");
         kind.className = "suggest-kind";
+        kind.setAttribute("aria-hidden", "true");
         kind.textContent = list.dataset.accountLabel || "";
         li.append(kind);
       }
@@ -261,8 +295,53 @@ document.querySelectorAll("input[data-suggest]").forEach((input) => {
     else if (event.key === "Escape") { close(); }
     else if (event.key === "Enter" && active >= 0) {
       event.preventDefault();
-      window.location.href = items[active].querySelector("a").href;
+      window.location.href = items[active].href;
     }
   });
   input.addEventListener("blur", () => { setTimeout(close, 200); });
 });
+
+// 无障碍工具 (web/_a11y_toolbar.html, shown in 无障碍浏览): text size, high contrast, line
+// spacing and a large pointer, kept in this browser and set on <html> as classes, which
+// a11y-boot.js sets again before the next page is drawn. The buttons stay hidden without
+// this script; the way out is a plain link.
+const A11Y_KEY = "zixun.a11y";
+const A11Y_SIZES = ["100%", "115%", "130%", "150%"];
+const A11Y_TOGGLES = ["contrast", "spacing", "cursor"];
+const a11yTools = document.querySelector("[data-a11y-tools]");
+if (a11yTools) {
+  let settings = {};
+  try { settings = JSON.parse(window.localStorage.getItem(A11Y_KEY) || "{}") || {}; } catch (e) { /* none kept */ }
+  const sizeNow = () => Math.min(Math.max(Number(settings.text) || 0, 0), A11Y_SIZES.length - 1);
+  const show = () => {
+    const root = document.documentElement.classList;
+    const size = sizeNow();
+    A11Y_SIZES.forEach((_, i) => { if (i) root.toggle(`a11y-text-${i}`, i === size); });
+    A11Y_TOGGLES.forEach((name) => root.toggle(`a11y-${name}`, settings[name] === true));
+    a11yTools.querySelectorAll("[data-a11y-toggle]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(settings[button.dataset.a11yToggle] === true));
+    });
+    const value = a11yTools.querySelector("[data-a11y-size-value]");
+    if (value.textContent !== A11Y_SIZES[size]) value.textContent = A11Y_SIZES[size];
+    // At the ends A− or A+ says it can go no further, and keeps the focus (not disabled).
+    a11yTools.querySelector('[data-a11y-size="-1"]').setAttribute("aria-disabled", String(size === 0));
+    a11yTools.querySelector('[data-a11y-size="1"]').setAttribute("aria-disabled", String(size === A11Y_SIZES.length - 1));
+  };
+  a11yTools.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button || button.getAttribute("aria-disabled") === "true") return;
+    if (button.dataset.a11yToggle) {
+      const name = button.dataset.a11yToggle;
+      settings[name] = settings[name] !== true;
+    } else if (button.dataset.a11ySize === "0") {
+      settings.text = 0;
+    } else if (button.dataset.a11ySize) {
+      settings.text = sizeNow() + Number(button.dataset.a11ySize);
+    }
+    settings.text = Math.min(Math.max(Number(settings.text) || 0, 0), A11Y_SIZES.length - 1);
+    try { window.localStorage.setItem(A11Y_KEY, JSON.stringify(settings)); } catch (e) { /* this page only */ }
+    show();
+  });
+  show();
+  a11yTools.hidden = false;
+}
