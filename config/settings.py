@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "zixun.web.middleware.SignedInNoStoreMiddleware",
     "zixun.web.modes.CareCookieMiddleware",
+    "zixun.web.script.TraditionalScriptMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -287,6 +288,9 @@ ZIXUN_CSP = env(
 # built on it, never on a request's Host header. `zixun serve` and `zixun demo` set it from
 # their --host and --port when it is empty.
 ZIXUN_SITE_URL = env("ZIXUN_SITE_URL", "")
+# Where readers report an accessibility barrier (an e-mail address or an https:// page), shown
+# on /accessibility/ (docs/accessibility.md).
+ZIXUN_ACCESSIBILITY_CONTACT = env("ZIXUN_ACCESSIBILITY_CONTACT", "")
 ZIXUN_SITE_NAME = env("ZIXUN_SITE_NAME", "资讯")
 ZIXUN_SITE_NAME_EN = env("ZIXUN_SITE_NAME_EN", "Zixun")
 # The platform disclaimer under every article (特别声明 / Notice).

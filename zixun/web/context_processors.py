@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from zixun.channels.selectors import channel_list_nav
 from zixun.core.sitecache import site_version_get
@@ -13,6 +13,12 @@ from zixun.web.pagecache import page_path
 # language, after 热榜; the others are under 更多. English names are about twice as wide.
 NAV_PRIMARY = {"en": 4}
 NAV_PRIMARY_DEFAULT = 10
+# The colour switch in the footer: its states (modes.MODES["theme"]) and their names.
+THEME_CHOICES = [
+    ("auto", gettext_lazy("跟随系统")),
+    ("light", gettext_lazy("浅色")),
+    ("dark", gettext_lazy("深色")),
+]
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -36,8 +42,11 @@ def site(request: HttpRequest) -> dict[str, object]:
         # Where links back to this page (language, modes) lead: without ?src= and the like,
         # so that a cached page does not hand one reader's share source to everyone.
         "page_path": page_path(request),
-        "care_mode": modes["care"],
-        "a11y_mode": modes["a11y"],
+        "care_mode": modes.care,
+        "a11y_mode": modes.a11y,
+        "theme": modes.theme,
+        "hant_mode": modes.hant,
+        "theme_choices": THEME_CHOICES,
         "disclaimer_zh": settings.ZIXUN_DISCLAIMER_ZH,
         "disclaimer_en": settings.ZIXUN_DISCLAIMER_EN,
     }

@@ -8,6 +8,8 @@ so signing in on another browser brings it along (docs/accessibility.md).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import product
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -17,8 +19,53 @@ from zixun.accounts.models import User
 
 CARE_COOKIE = "zixun_care"
 A11Y_COOKIE = "zixun_a11y"
-MODE_COOKIES = {"care": CARE_COOKIE, "a11y": A11Y_COOKIE}
+THEME_COOKIE = "zixun_theme"
+SCRIPT_COOKIE = "zixun_script"
 MODE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One mode a reader switches: its cookie, and the cookie value of each state the switch
+    offers (None: no cookie, the default). A state's value must not be the default's."""
+
+    cookie: str
+    states: dict[str, str | None]
+
+
+# The switches (/mode/<name>/<state>/) in the order the page cache key lists them.
+MODES = {
+    "care": Mode(CARE_COOKIE, {"on": "1", "off": None}),
+    "a11y": Mode(A11Y_COOKIE, {"on": "1", "off": None}),
+    # Dark or light whatever the system says; no cookie follows the system's setting.
+    "theme": Mode(THEME_COOKIE, {"dark": "dark", "light": "light", "auto": None}),
+    # 繁體 pages, converted from 简体 on the server (script.py).
+    "script": Mode(SCRIPT_COOKIE, {"hant": "hant", "hans": None}),
+}
+
+
+@dataclass(frozen=True)
+class Modes:
+    """How this request's page is presented."""
+
+    care: bool = False
+    a11y: bool = False
+    theme: str = ""  # "", "dark" or "light"
+    hant: bool = False
+
+    def key(self) -> str:
+        """The modes as the page cache keys them: one character per mode, in MODES order."""
+        return f"{int(self.care)}{int(self.a11y)}{self.theme[:1] or '-'}{'t' if self.hant else 's'}"
+
+    @staticmethod
+    def all_keys() -> list[str]:
+        """Every key a page can be cached under."""
+        return [
+            Modes(care, a11y, theme, hant).key()
+            for care, a11y, theme, hant in product(
+                (False, True), (False, True), ("", "dark", "light"), (False, True)
+            )
+        ]
 
 
 def account_care_mode(request: HttpRequest) -> bool | None:
@@ -50,28 +97,32 @@ def care_mode_get(request: HttpRequest) -> bool:
     return request.COOKIES.get(CARE_COOKIE) == "1"
 
 
-def modes_get(request: HttpRequest) -> dict[str, bool]:
-    """Each mode on or off for this request, in MODE_COOKIES order."""
-    return {
-        "care": care_mode_get(request),
-        "a11y": request.COOKIES.get(A11Y_COOKIE) == "1",
-    }
+def modes_get(request: HttpRequest) -> Modes:
+    """The modes this request's page is rendered in. A cookie value no switch sets counts
+    as no cookie."""
+    theme = request.COOKIES.get(THEME_COOKIE, "")
+    return Modes(
+        care=care_mode_get(request),
+        a11y=request.COOKIES.get(A11Y_COOKIE) == "1",
+        theme=theme if theme in {"dark", "light"} else "",
+        hant=request.COOKIES.get(SCRIPT_COOKIE) == "hant",
+    )
 
 
 def modes_key(request: HttpRequest) -> str:
-    """The modes as the page cache keys them: one digit per mode, in MODE_COOKIES order.
+    """The modes as the page cache keys them (``Modes.key``).
 
     From the modes the page is rendered with, not from the cookies alone: a signed-in reader
     whose account says 关怀版 while the cookie does not (the first page on a new browser)
     must neither get nor leave the plain variant."""
-    return "".join("1" if on else "0" for on in modes_get(request).values())
+    return modes_get(request).key()
 
 
-def mode_cookie_set(response: HttpResponse, cookie: str, *, on: bool) -> None:
-    """Set (``on``) or delete one mode's cookie on the response."""
-    if on:
+def mode_cookie_set(response: HttpResponse, cookie: str, value: str | None) -> None:
+    """Set one mode's cookie on the response, or delete it (``None``, the default state)."""
+    if value is not None:
         response.set_cookie(
-            cookie, "1", max_age=MODE_COOKIE_SECONDS, samesite="Lax", httponly=True,
+            cookie, value, max_age=MODE_COOKIE_SECONDS, samesite="Lax", httponly=True,
             secure=settings.SESSION_COOKIE_SECURE,
         )  # fmt: skip
     else:
@@ -96,5 +147,5 @@ class CareCookieMiddleware:
             and (request.COOKIES.get(CARE_COOKIE) == "1") != preference
             and CARE_COOKIE not in response.cookies
         ):
-            mode_cookie_set(response, CARE_COOKIE, on=preference)
+            mode_cookie_set(response, CARE_COOKIE, "1" if preference else None)
         return response

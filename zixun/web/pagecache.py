@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from itertools import product
 from typing import Any, overload
 
 from django.conf import settings
@@ -27,7 +26,8 @@ from django.utils import translation
 
 from zixun.accounts.models import User
 from zixun.core.sitecache import site_version_get
-from zixun.web.modes import MODE_COOKIES, modes_key
+from zixun.web.modes import Modes, modes_key
+from zixun.web.script import response_to_hant
 
 View = Callable[..., HttpResponse]
 
@@ -77,7 +77,7 @@ def page_cache_forget(request: HttpRequest, path: str) -> None:
     """Drop every cached variant (language × modes × reader) of one page, e.g. after a new
     comment. Without ZIXUN_SITE_URL, only the variants of this request's host go; another
     host's expire after ZIXUN_PAGE_CACHE_SECONDS."""
-    modes = ["".join(bits) for bits in product("01", repeat=len(MODE_COOKIES))]
+    modes = Modes.all_keys()
     variants = [*modes, *(m + READER for m in modes)]
     cache.delete_many(
         [
@@ -119,8 +119,10 @@ def _cached_page(view: View, *, readers: bool) -> View:
         hit = cache.get(key)
         if hit is not None:
             content, content_type = hit[:2]
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
+            response = HttpResponse(content, content_type=content_type)
+            response.zixun_script_done = True  # type: ignore[attr-defined]  # when stored
+            return response
+        response = response_to_hant(request, view(request, *args, **kwargs))
         if response.status_code == 200 and not response.cookies and not response.streaming:
             cache.set(key, (response.content, response["Content-Type"]), seconds)
         return response
@@ -143,7 +145,7 @@ def _reader_page(
     if hit is None:
         request.zixun_reader_template = True  # type: ignore[attr-defined]
         try:
-            response = view(request, *args, **kwargs)
+            response = response_to_hant(request, view(request, *args, **kwargs))
         finally:
             request.zixun_reader_template = False  # type: ignore[attr-defined]
         if response.status_code != 200 or response.streaming:
@@ -153,10 +155,12 @@ def _reader_page(
         if not response.cookies:
             cache.set(key, hit, seconds)
     parts, content_type, meta = hit
-    return HttpResponse(
+    response = HttpResponse(
         readerpage.page_fill(parts, request=request, user=user, meta=meta),
         content_type=content_type,
     )
+    response.zixun_script_done = True  # type: ignore[attr-defined]  # page and fill-ins
+    return response
 
 
 def _has_messages(request: HttpRequest) -> bool:

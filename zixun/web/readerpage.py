@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from zixun.accounts.models import User
 from zixun.engagement.selectors import ReaderState, reader_state_for
+from zixun.web.modes import modes_get
+from zixun.web.script import text_to_hant
 
 
 @cache
@@ -185,9 +187,11 @@ def page_fill(parts: Parts, *, request: HttpRequest, user: User, meta: dict[str,
             user=user, article_id=meta.get("article_id"), creator_id=meta.get("creator_id")
         )
     values = {"csrf": get_token(request), "name": escape(user.get_username())}
+    hant = modes_get(request).hant
     for name, toggle in toggles_for(state).items():
         for part in PARTS:
-            values[f"{name}-{part}"] = escape(getattr(toggle, part))
+            value = getattr(toggle, part)
+            values[f"{name}-{part}"] = escape(text_to_hant(value) if hant else value)
     out: list[str] = []
     _emit(parts, out, keep, values)
     return "".join(out)

@@ -40,7 +40,7 @@ from zixun.engagement.viewcount import view_record
 from zixun.ranking.selectors import hot_cards, related_cards
 from zixun.web import readerpage
 from zixun.web.http import absolute_url, acting_user, redirect_back
-from zixun.web.modes import MODE_COOKIES, mode_cookie_set
+from zixun.web.modes import MODES, mode_cookie_set
 from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
 from zixun.web.views.engagement import share_url
@@ -263,7 +263,17 @@ def account_detail(request: HttpRequest, creator_id: int) -> HttpResponse:
 
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/accessibility.html")
+    """The public conformance page: the modes, the standards met, how they are checked, the
+    known limits and where to report a barrier (ZIXUN_ACCESSIBILITY_CONTACT)."""
+    contact = settings.ZIXUN_ACCESSIBILITY_CONTACT.strip()
+    is_email = "@" in contact and ":" not in contact and " " not in contact
+    if not is_email and not contact.startswith(("https://", "http://")):
+        contact = ""  # neither an address nor a page: nothing to link to
+    return render(
+        request,
+        "web/accessibility.html",
+        {"accessibility_contact": contact, "contact_is_email": is_email},
+    )
 
 
 @require_GET
@@ -281,15 +291,16 @@ def language_set(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def mode_set(request: HttpRequest, mode: str, state: str) -> HttpResponse:
-    """Turn care mode (关怀版) or the accessibility aids on or off; a cookie keeps the choice,
-    and a signed-in reader's account keeps 关怀版 too, for their other browsers."""
-    cookie = MODE_COOKIES.get(mode)
-    if cookie is None or state not in {"on", "off"}:
+    """Switch a presentation mode (modes.MODES): 关怀版, the accessibility aids, dark or
+    light, 繁體. A cookie keeps the choice, and a signed-in reader's account keeps 关怀版
+    too, for their other browsers."""
+    switch = MODES.get(mode)
+    if switch is None or state not in switch.states:
         raise Http404
     if mode == "care" and isinstance(request.user, User) and request.user.is_authenticated:
         user_care_mode_set(user=request.user, on=state == "on")
     response = redirect_back(request)
-    mode_cookie_set(response, cookie, on=state == "on")
+    mode_cookie_set(response, switch.cookie, switch.states[state])
     return response
 
 
