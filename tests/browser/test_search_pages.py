@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_care_mode import axe_violations
 from tests.browser.test_ranking_pages import serious_violations
 from tests.browser.test_reader_journey import reader_context
 from zixun.articles.tests.factories import ArticleFactory
@@ -28,7 +29,7 @@ def site():  # type: ignore[no-untyped-def]
     return account, articles
 
 
-def test_the_box_suggests_accounts_and_searches(browser, live_server, site):
+def test_the_box_suggests_accounts_and_searches(browser, live_server, site, axe_source):
     account, _ = site
     context, page = reader_context(browser, live_server.url)
     page.goto(f"{live_server.url}/hot/")
@@ -37,6 +38,7 @@ def test_the_box_suggests_accounts_and_searches(browser, live_server, site):
     option = page.locator("#topbar-q-list [role=option]").first
     expect(option).to_contain_text("金台资讯")
     expect(box).to_have_attribute("aria-expanded", "true")
+    assert axe_violations(page, axe_source) == []  # the open list too (no control in a control)
     box.press("ArrowDown")
     expect(option).to_have_attribute("aria-selected", "true")
     box.press("Enter")
