@@ -44,6 +44,11 @@ MODES = {
 }
 
 
+# The values a cookie may hold, from the switches: anything else counts as no cookie.
+THEMES = tuple(value for value in MODES["theme"].states.values() if value)
+HANT = MODES["script"].states["hant"]
+
+
 @dataclass(frozen=True)
 class Modes:
     """How this request's page is presented."""
@@ -63,7 +68,7 @@ class Modes:
         return [
             Modes(care, a11y, theme, hant).key()
             for care, a11y, theme, hant in product(
-                (False, True), (False, True), ("", "dark", "light"), (False, True)
+                (False, True), (False, True), ("", *THEMES), (False, True)
             )
         ]
 
@@ -97,6 +102,11 @@ def care_mode_get(request: HttpRequest) -> bool:
     return request.COOKIES.get(CARE_COOKIE) == "1"
 
 
+def hant_get(request: HttpRequest) -> bool:
+    """繁體 for this request: the cookie alone (no user is loaded)."""
+    return request.COOKIES.get(SCRIPT_COOKIE) == HANT
+
+
 def modes_get(request: HttpRequest) -> Modes:
     """The modes this request's page is rendered in. A cookie value no switch sets counts
     as no cookie."""
@@ -104,8 +114,8 @@ def modes_get(request: HttpRequest) -> Modes:
     return Modes(
         care=care_mode_get(request),
         a11y=request.COOKIES.get(A11Y_COOKIE) == "1",
-        theme=theme if theme in {"dark", "light"} else "",
-        hant=request.COOKIES.get(SCRIPT_COOKIE) == "hant",
+        theme=theme if theme in THEMES else "",
+        hant=hant_get(request),
     )
 
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from zixun.accounts.models import User
 from zixun.engagement.selectors import ReaderState, reader_state_for
-from zixun.web.modes import modes_get
+from zixun.web.modes import hant_get
 from zixun.web.script import text_to_hant
 
 
@@ -187,7 +187,7 @@ def page_fill(parts: Parts, *, request: HttpRequest, user: User, meta: dict[str,
             user=user, article_id=meta.get("article_id"), creator_id=meta.get("creator_id")
         )
     values = {"csrf": get_token(request), "name": escape(user.get_username())}
-    hant = modes_get(request).hant
+    hant = hant_get(request)
     for name, toggle in toggles_for(state).items():
         for part in PARTS:
             value = getattr(toggle, part)

@@ -25,7 +25,7 @@ import opencc
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from zixun.web.modes import SCRIPT_COOKIE
+from zixun.web.modes import hant_get
 
 # The converter ("s2t": OpenCC's standard 繁體, no regional phrase changes).
 CONVERSION = "s2t"
@@ -122,7 +122,7 @@ def response_to_hant(request: HttpRequest, response: HttpResponse) -> HttpRespon
     ):
         return response
     response.zixun_script_done = True  # type: ignore[attr-defined]
-    if request.COOKIES.get(SCRIPT_COOKIE) != "hant":  # as modes_get, without the user
+    if not hant_get(request):
         return response
     charset = response.charset or "utf-8"
     text = response.content.decode(charset)
