@@ -74,9 +74,11 @@ class Keyboard:
 
     def focus(self, selector: str = "*") -> dict[str, Any] | None:
         state: dict[str, Any] | None = self.page.evaluate(FOCUS, selector)
-        if state is not None and not state["onScreen"]:
-            # The page may still be scrolling: to a #fragment it opened at, or smoothly
-            # after Space. Measured again once it has stopped.
+        for _ in range(3):
+            if state is None or state["onScreen"]:
+                break
+            # The page may still be scrolling: to a #fragment it opened at (which can land
+            # after the first Tab), or smoothly after Space. Measured again once it stops.
             self.settle()
             state = self.page.evaluate(FOCUS, selector)
         if state is not None:
@@ -222,6 +224,10 @@ def test_a_keyboard_alone_reads_follows_likes_comments_and_switches_modes(
         expect(page.locator(".messages")).to_contain_text("跟贴已发布")
         expect(page.locator("ol.comment-list > li.comment", has_text=COMMENT)).to_have_count(1)
         expect(page.locator("#comments-title .count")).to_have_text(str(comments + 1))
+        # The page came back at #comment-N: Tab only once it is loaded and has scrolled there,
+        # or the jump to the fragment can land after the focus moved.
+        page.wait_for_load_state("load")
+        keys.settle()
         article_url = page.url.split("#")[0].split("?")[0]
 
         # 8. The footer's switches: each one there and back, on the same article.
