@@ -88,7 +88,10 @@ INSTALLED_APPS = [
     "zixun.search",
     "zixun.feeds",
     "zixun.privacy",
+    "zixun.webhooks",
+    "zixun.api",
     "zixun.demo",
+    "ninja",
 ]
 
 MIDDLEWARE = [

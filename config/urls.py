@@ -12,6 +12,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", signin.login),
     path("accounts/", include("allauth.urls")),
     path("me/", include("zixun.web.me_urls")),
+    path("api/v1/", include("zixun.api.urls")),
+    path("studio/webhooks/", include("zixun.web.webhook_urls")),
+    path("", include("zixun.web.syndication_urls")),
     # Browsers that ignore the page's <link rel="icon"> ask for /favicon.ico.
     path("favicon.ico", reading.favicon),
     path("", include("zixun.web.urls")),
