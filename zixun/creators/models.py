@@ -40,6 +40,8 @@ class Creator(BaseModel):
     suspension_reason = models.CharField(max_length=200, blank=True)
     # Comments on this account's articles wait for review (besides the site-wide setting).
     comments_premoderated = models.BooleanField(default=False)
+    # The account's RSS and Atom items carry the whole body (全文); otherwise the summary.
+    feed_full_text = models.BooleanField(default=False)
     # Denormalized counters; `zixun recount` rebuilds them from rows.
     article_count = models.PositiveIntegerField(default=0)
     follower_count = models.PositiveIntegerField(default=0)

@@ -25,6 +25,7 @@ from zixun.core.errors import ServiceError
 from zixun.core.images import ImageError, image_format_sniff, image_process
 from zixun.core.moderation import moderation_backend
 from zixun.core.search import search_backend
+from zixun.core.sitecache import site_version_bump
 from zixun.creators.credentials import PDF_SIGNATURE, pdf_is_inert
 from zixun.creators.idcard import (
     IdNumberError,
@@ -566,3 +567,27 @@ def creator_suspension_end_task(*, creator_id: int) -> bool:
         pk=creator_id, is_suspended=True, suspended_until__lte=timezone.now()
     ).first()
     return creator is not None and creator_unsuspend(creator=creator, by=None, reason="period over")
+
+
+# RSS 全文 (feeds) ------------------------------------------------------------------------------
+
+MEMBERS_ONLY = _("只有账号成员可以这样做")
+
+
+@transaction.atomic
+def creator_feed_full_text_set(*, creator: Creator, by: User, on: bool) -> bool:
+    """Whether the account's articles go into RSS and Atom feeds in full (全文) or as their
+    summary; a member's choice. Returns whether it changed. The cached feeds are rebuilt on
+    their next read (a new site version)."""
+    creator = Creator.objects.select_for_update().get(pk=creator.pk)
+    if not creator.members.filter(pk=by.pk).exists():
+        raise PermissionDenied(MEMBERS_ONLY)
+    if creator.feed_full_text == on:
+        return False
+    creator.feed_full_text = on
+    creator.save(update_fields=["feed_full_text", "updated_at"])
+    state = {True: "full_text", False: "summary"}
+    audit_record(actor=by, action="creator.feed_full_text", target=creator,
+                 from_state=state[not on], to_state=state[on])  # fmt: skip
+    transaction.on_commit(site_version_bump)
+    return True

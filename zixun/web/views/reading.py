@@ -43,6 +43,7 @@ from zixun.web.http import absolute_url, acting_user, redirect_back
 from zixun.web.modes import MODES, mode_cookie_set
 from zixun.web.pagecache import cached_page
 from zixun.web.qr import qr_svg
+from zixun.web.sharecard import share_card
 from zixun.web.views.engagement import share_url
 
 # The share menu's social channels, in menu order (copy link and QR code are separate).
@@ -188,6 +189,7 @@ def article_context(request: HttpRequest, article: Article) -> dict[str, object]
         "past": articles.article_list_past(article=article),
         "share_url": share_url(request, article.pk, "link"),
         "canonical_url": absolute_url(request, article.get_absolute_url()),
+        "card": share_card(request, article),
         "share_channels": SHARE_CHANNELS,
         "comments": comment_list_for_article(article=article, sort=sort),
         "comment_sort": sort,

@@ -34,7 +34,12 @@ from zixun.core.pagination import PageRequest
 from zixun.core.ratelimit import rate_limited
 from zixun.creators import selectors as creator_selectors
 from zixun.creators.models import Application, Creator
-from zixun.creators.services import ApplicationError, ApplicationInput, application_submit
+from zixun.creators.services import (
+    ApplicationError,
+    ApplicationInput,
+    application_submit,
+    creator_feed_full_text_set,
+)
 from zixun.web import readerpage
 from zixun.web.forms import (
     ApplicationForm,
@@ -127,6 +132,25 @@ def article_new(request: HttpRequest) -> HttpResponse:
         data=ArticleInput(title="", body_source="", channel_id=None),
     )
     return redirect("web:studio-article", article_id=article.pk)
+
+
+@login_required
+@require_POST
+@rate_limited("studio-feed", per_minute=20)
+def creator_feed_set(request: HttpRequest, creator_id: int) -> HttpResponse:
+    """The account's RSS and Atom feeds carry the whole article (full_text=1) or its summary."""
+    creator = _creator_or_404(request, creator_id)
+    on = request.POST.get("full_text") == "1"
+    try:
+        creator_feed_full_text_set(creator=creator, by=acting_user(request), on=on)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect("web:studio")
+    if on:
+        messages.success(request, _("%(name)s的 RSS 将输出全文") % {"name": creator.name})
+    else:
+        messages.success(request, _("%(name)s的 RSS 将只输出摘要") % {"name": creator.name})
+    return redirect("web:studio")
 
 
 FORM_INVALID = gettext_lazy("表单有误，请检查后重试")
