@@ -391,3 +391,7 @@ ZIXUN_EVENT_RETENTION_DAYS = int(env("ZIXUN_EVENT_RETENTION_DAYS", "90"))
 ZIXUN_INTEREST_HALF_LIFE_DAYS = float(env("ZIXUN_INTEREST_HALF_LIFE_DAYS", "14"))
 ZIXUN_IMPRESSION_CLICK_HOURS = int(env("ZIXUN_IMPRESSION_CLICK_HOURS", "24"))
 ZIXUN_IMPRESSION_RETENTION_DAYS = int(env("ZIXUN_IMPRESSION_RETENTION_DAYS", "30"))
+# Webhooks (docs/webhooks.md) go only to public addresses; these private networks (CIDRs,
+# comma-separated, e.g. "10.20.0.0/16,fd12:3456::/48") are allowed too, for an intranet's
+# receivers. Cloud metadata addresses (169.254.169.254 …) stay refused even inside them.
+ZIXUN_WEBHOOK_ALLOWED_NETWORKS = env_list("ZIXUN_WEBHOOK_ALLOWED_NETWORKS", "")

@@ -18,6 +18,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Count, F, Model, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,11 @@ COMMENT_SUSPENDED = _("你所在的账号“%(name)s”已被停用，不能发�
 
 class EngagementError(ServiceError):
     pass
+
+
+# Sent (robustly) after the commit that shows a comment for the first time (posted, or
+# approved by an editor), with ``comment_id``. The webhooks app listens (comment.created).
+comment_visible = Signal()
 
 
 def _article_for_engagement(article_id: int, *, lock: bool = False) -> Article:
@@ -214,6 +220,10 @@ def _became_visible(comment: Comment, step: int, *, first: bool = False) -> None
     a comment shown for the ``first`` time is a ranking event."""
     if first and comment.user_id:
         event_record(Kind.COMMENT, user_id=comment.user_id, article_id=comment.article_id)
+    if first:
+        transaction.on_commit(
+            partial(comment_visible.send_robust, sender=Comment, comment_id=comment.pk)
+        )
     article_counter_add(article_id=comment.article_id, field="comment_count", delta=step)
     if comment.parent_id:
         Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + step)

@@ -95,5 +95,5 @@ def article_revise(*, article: Article, by: User, data: ArticleInput, note: str 
     article.save()
     revision_add(article, by=by, note=note[:200])
     audit_record(actor=by, action="article.revise", target=article, reason=note)
-    after_change(article)
+    after_change(article, change="revised")
     return article

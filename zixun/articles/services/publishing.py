@@ -58,8 +58,10 @@ from zixun.events.services import Kind, event_record
 
 Status = Article.Status
 # Sent by the pipeline after any change an article's readers may see (publish, edit,
-# unpublish, takedown, delete, restore); ``article_id`` is all it carries. Apps above
-# articles (ranking) listen; the receivers recompute from the database.
+# unpublish, takedown, delete, restore) with ``article_id`` and ``change``: what happened,
+# for the receivers that tell someone ("published", "revised", "taken_down"; "" for the
+# rest). Apps above articles (ranking, webhooks) listen; receivers take **kwargs and
+# recompute from the database.
 article_changed = Signal()
 PUBLISH_NOTE = _("发布")
 
@@ -117,7 +119,7 @@ def _publish(article: Article, *, by: User | None, from_state: str, at: datetime
                  to_state=Status.PUBLISHED)  # fmt: skip
     if first:
         event_record(Kind.PUBLISH, article_id=article.pk, creator_id=article.creator_id, at=at)
-    after_change(article)
+    after_change(article, change="published")
     return article
 
 
@@ -207,7 +209,7 @@ def article_reinstate(*, article: Article, by: User, reason: str) -> Article:
     article.revisions.update(taken_down_at=None)
     audit_record(actor=by, action="article.reinstate", target=article,
                  from_state=Status.TAKEN_DOWN, to_state=Status.PUBLISHED, reason=reason)  # fmt: skip
-    after_change(article)
+    after_change(article, change="published")
     return article
 
 
@@ -273,7 +275,7 @@ def _take_down(article: Article, *, by: User, reason: str) -> Article:
         to_state=Status.TAKEN_DOWN, reason=article.takedown_reason,
         data={"revisions_hidden": hidden},
     )  # fmt: skip
-    after_change(article)
+    after_change(article, change="taken_down")
     return article
 
 
@@ -345,13 +347,15 @@ def article_pin(*, article: Article, by: User, pinned: bool) -> Article:
     return article
 
 
-def after_change(article: Article) -> None:
+def after_change(article: Article, *, change: str = "") -> None:
     """After the commit: start a new site version in this process's view at once, and run
     the follow-up pipeline. Marked for search in the change's own transaction, so that a crash
     before the index catches up leaves a mark for ``zixun search-reindex --dirty``."""
     search_backend().mark_dirty(article_ids=[article.pk])
     transaction.on_commit(site_version_bump)
-    transaction.on_commit(partial(article_after_change_task.enqueue, article_id=article.pk))
+    transaction.on_commit(
+        partial(article_after_change_task.enqueue, article_id=article.pk, change=change)
+    )
 
 
 # Tasks (django-tasks): each is idempotent -----------------------------------------------------
@@ -364,7 +368,7 @@ def article_publish_due_task(*, article_id: int) -> bool:
 
 
 @task()
-def article_after_change_task(*, article_id: int) -> None:
+def article_after_change_task(*, article_id: int, change: str = "") -> None:
     """publish → index → (rank → feed: the ranking app's slot, see docs/architecture.md)
     → counters and caches.
 
@@ -372,7 +376,8 @@ def article_after_change_task(*, article_id: int) -> None:
     """
     creator_id = Article.objects.filter(pk=article_id).values_list("creator_id", flat=True).first()
     search_backend().index(article_ids=[article_id])  # also drops an article gone offline
-    article_changed.send_robust(sender=Article, article_id=article_id)  # ranking: related lists
+    # ranking: related lists; webhooks: the account's receivers
+    article_changed.send_robust(sender=Article, article_id=article_id, change=change)
     if creator_id is not None:
         creator_articles_recount(creator_ids=[creator_id])
     site_version_bump()
