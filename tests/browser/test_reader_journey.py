@@ -122,7 +122,12 @@ def test_reader_journey(browser, live_server, artifacts):
         expect(follow).to_have_text("+ 关注")
         expect(follow).to_have_attribute("aria-pressed", "false")
         expect(followers).to_have_text("1")
-        follow.click()
+        # The button calls the API with the session and the page's CSRF token.
+        with page.expect_response(
+            lambda r: "/api/v1/me/follows/" in r.url and r.request.method == "PUT"
+        ) as answer:
+            follow.click()
+        assert answer.value.status == 200
         expect(follow).to_have_text("已关注")
         expect(follow).to_have_attribute("aria-pressed", "true")
         expect(followers).to_have_text("2")

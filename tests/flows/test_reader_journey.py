@@ -35,7 +35,6 @@ PASSWORD = "Chun-feng-2024-du"
 COMMENT = "数据很扎实，期待下一篇关于房贷利率的分析。"
 # A person's browser: the view counter rightly skips bots and clients without one.
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0.0.0 Safari/537.36"
-JSON = {"HTTP_ACCEPT": "application/json"}
 
 
 @pytest.fixture(autouse=True)
@@ -74,17 +73,12 @@ def test_reader_journey(visitor, django_capture_on_commit_callbacks):
     reader = signed_in(Client(headers={"User-Agent": BROWSER}), email=EMAIL, password=PASSWORD)
     assert article.title in page_text(reader, url)
 
-    # b. 关注, 点赞, 收藏: each answers with the new count and state.
-    follow = reverse("web:follow", args=[followed.pk])
-    assert reader.post(follow, {"action": "on"}, **JSON).json() == {
-        "ok": True,
-        "count": 2,
-        "state": True,
-    }
-    like = reverse("web:like", args=[article.pk])
-    assert reader.post(like, {"action": "on"}, **JSON).json()["count"] == 2
-    favorite = reverse("web:favorite", args=[article.pk])
-    assert reader.post(favorite, {"action": "on"}, **JSON).json()["count"] == 1
+    # b. 关注, 点赞, 收藏, as the page's buttons call the API: each answers with the new
+    # count and state.
+    follow = reverse("api:me-follow", args=[followed.pk])
+    assert reader.put(follow).json() == {"active": True, "count": 2}
+    assert reader.put(reverse("api:me-like", args=[article.pk])).json()["count"] == 2
+    assert reader.put(reverse("api:me-favorite", args=[article.pk])).json()["count"] == 1
 
     # c. 跟贴: the form posts and comes back to the article with the comment on it.
     response = reader.post(

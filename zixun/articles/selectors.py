@@ -288,11 +288,17 @@ def article_get_for_edit(*, user: User, article_id: int) -> Article:
     return queryset.get(pk=article_id)
 
 
-def article_list_for_studio(*, user: User, page: PageRequest | None = None) -> Page[Article]:
-    """The articles of every account the user is a member of, newest first (keyset on id)."""
+def article_list_for_studio(
+    *, user: User, page: PageRequest | None = None, creator_id: int | None = None,
+    size: int = STUDIO_PAGE,
+) -> Page[Article]:  # fmt: skip
+    """The articles of every account the user is a member of (or of ``creator_id`` among
+    them: an account token's list), newest first (keyset on id)."""
     queryset = Article.objects.filter(creator__members=user, deleted_at__isnull=True)
+    if creator_id is not None:
+        queryset = queryset.filter(creator_id=creator_id)
     return keyset_page(
-        queryset.select_related("creator", "channel"), page or PageRequest(), STUDIO_PAGE, NEWEST_ID
+        queryset.select_related("creator", "channel"), page or PageRequest(), size, NEWEST_ID
     )
 
 

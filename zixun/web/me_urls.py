@@ -4,7 +4,7 @@ from django.urls import URLPattern, path
 
 from zixun.web.views import foryou as foryou_views
 from zixun.web.views import me as me_views
-from zixun.web.views import trust
+from zixun.web.views import tokens, trust
 
 app_name = "me"
 urlpatterns: list[URLPattern] = [
@@ -18,6 +18,8 @@ urlpatterns: list[URLPattern] = [
     path("interests/change/", foryou_views.me_interests_change, name="interests-change"),
     path("notices/", trust.me_notices, name="notices"),
     path("appeal/<int:entry_id>/", trust.me_appeal, name="appeal"),
+    path("tokens/", tokens.me_tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", tokens.me_token_revoke, name="token-revoke"),
     path("data.json", me_views.me_data, name="data"),
     path("delete/", me_views.me_delete, name="delete"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zixun.web.views import auditlog, editorial, studio, studio_checks, trust
+from zixun.web.views import auditlog, editorial, studio, studio_checks, tokens, trust
 from zixun.web.views import engagement as engagement_views
 from zixun.web.views import feed as feed_views
 from zixun.web.views import foryou as foryou_views
@@ -52,6 +52,12 @@ urlpatterns = [
     path("studio/title-check/", studio_checks.title_check, name="studio-title-check"),
     path("studio/a11y-check/", studio_checks.a11y_check, name="studio-a11y-check"),
     path("studio/images/", studio.image_upload, name="studio-image-upload"),
+    path("studio/tokens/", tokens.studio_tokens, name="studio-tokens"),
+    path(
+        "studio/tokens/<int:token_id>/revoke/",
+        tokens.studio_token_revoke,
+        name="studio-token-revoke",
+    ),
     path("studio/articles/<int:article_id>/", studio.article_edit, name="studio-article"),
     path(
         "studio/articles/<int:article_id>/autosave/",

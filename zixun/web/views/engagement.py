@@ -1,9 +1,11 @@
 """Readers' actions on the article page: follow, like, favourite, share, comment.
 
 Each is a POST that works as a plain form (redirect back to the page, with a
-message) and, called by site.js with ``Accept: application/json``, answers JSON
-so that the page updates without a reload. Errors get a clear message and a
-4xx status; a replayed request changes nothing.
+message). Without a reload, site.js calls the API instead for follow, like and
+favourite (PUT/DELETE /api/v1/me/…, zixun/api/writes_readers.py: the same
+services and rate limits), and these views for share and comment with
+``Accept: application/json``, which then answer JSON. Errors get a clear
+message and a 4xx status; a replayed request changes nothing.
 """
 
 from __future__ import annotations
@@ -100,13 +102,16 @@ def _article_url(article_id: int) -> str:
 
 
 def _toggle_view(on: Callable[..., int], off: Callable[..., int], field: str) -> View:
+    """The form post of 点赞 and 收藏 (the page's script calls the API)."""
+
     def view(request: HttpRequest, article_id: int) -> HttpResponse:
         state = request.POST.get("action", "on") != "off"
         try:
-            count = (on if state else off)(user=acting_user(request), article_id=article_id)
+            (on if state else off)(user=acting_user(request), article_id=article_id)
         except EngagementError as error:
-            return _error(request, _article_url(article_id), str(error))
-        return _answer(request, _article_url(article_id) + f"#{field}", count=count, state=state)
+            messages.error(request, str(error))
+            return redirect_back(request, _article_url(article_id))
+        return redirect_back(request, _article_url(article_id) + f"#{field}")
 
     return view
 
@@ -175,14 +180,15 @@ def article_read(request: HttpRequest, article_id: int) -> HttpResponse:
 @rate_limited("follow", per_minute=30)
 @reader_required
 def creator_follow_toggle(request: HttpRequest, creator_id: int) -> HttpResponse:
+    """The form post of 关注 (the page's script calls the API)."""
     state = request.POST.get("action", "on") != "off"
     fallback = reverse("web:account", kwargs={"creator_id": creator_id})
     try:
         call = creator_follow if state else creator_unfollow
-        count = call(user=acting_user(request), creator_id=creator_id)
+        call(user=acting_user(request), creator_id=creator_id)
     except FollowError as error:
-        return _error(request, fallback, str(error))
-    return _answer(request, fallback, count=count, state=state)
+        messages.error(request, str(error))
+    return redirect_back(request, fallback)
 
 
 COMMENTS_PER_MINUTE = 5

@@ -17,8 +17,10 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// Follow, like and favourite without a reload: the forms post as JSON and the
-// button flips; without this script they post and come back to the page.
+// Follow, like and favourite without a reload: the buttons call the API (/api/v1/me/…, PUT to
+// add, DELETE to remove) with the session and the form's CSRF token, and flip; without this
+// script the forms post and come back to the page. A reader who is not signed in (the cached
+// page has no token) gets the form post, which sends them to sign in and back.
 const csrfToken = (form) => {
   const input = form.querySelector("input[name=csrfmiddlewaretoken]");
   return input ? input.value : "";
@@ -58,30 +60,28 @@ const toggleForms = (form) => {
 };
 
 document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form[data-toggle], form[data-bar]");
+  const form = event.target.closest("form[data-toggle][data-api], form[data-bar][data-api]");
   if (!form) return;
+  const token = csrfToken(form);
+  if (!token) return; // not signed in: the form goes to the sign-in page
   event.preventDefault();
-  const body = new FormData(form);
-  // getAttribute: these forms have an input named "action", which shadows form.action.
-  fetch(form.getAttribute("action"), {
-    method: "POST", body, credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+  const on = form.querySelector("input[name=action]").value !== "off";
+  fetch(form.dataset.api, {
+    method: on ? "PUT" : "DELETE", credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": token },
   }).then((r) => r.json().then((data) => ({ status: r.status, data }))).then(({ status, data }) => {
-    if (status === 401 && data.login_url) {
-      window.location = `${data.login_url}?next=${encodeURIComponent(window.location.pathname)}`;
-      return;
-    }
-    if (!data.ok) { noteShow(form, data.error || form.dataset.failed); return; }
+    if (status === 401) { form.submit(); return; }
+    if (status !== 200) { noteShow(form, data.detail || data.title || form.dataset.failed); return; }
     notesClear();
     toggleForms(form).forEach((each) => {
       const button = each.querySelector("button");
       const action = each.querySelector("input[name=action]");
-      action.value = data.state ? "off" : "on";
-      button.classList.toggle("is-on", data.state);
-      button.setAttribute("aria-pressed", String(data.state));
+      action.value = data.active ? "off" : "on";
+      button.classList.toggle("is-on", data.active);
+      button.setAttribute("aria-pressed", String(data.active));
       const count = button.querySelector(".count");
       if (count) count.textContent = data.count;
-      if (button.dataset.on) button.textContent = data.state ? button.dataset.on : button.dataset.off;
+      if (button.dataset.on) button.textContent = data.active ? button.dataset.on : button.dataset.off;
     });
     const followers = document.querySelector(".author-stats .followers");
     if (form.dataset.toggle === "follow" && followers) followers.textContent = data.count;
