@@ -67,6 +67,11 @@ class SearchInputError(ServiceError):
     pass
 
 
+# What a store builds from a document's words before writing it, where that can run in the
+# segmenting processes rather than the writing one: PostgreSQL's vector literals, else None.
+Prepared = tuple[str, str] | None
+
+
 @dataclass(frozen=True)
 class Doc:
     rowkey: int
@@ -74,6 +79,7 @@ class Doc:
     body: str
     tags: str
     facets: str
+    prepared: Prepared = None  # ``Store.prepare`` of (title, body, tags), if already built
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,11 @@ def article_of(rowkey: int) -> int:
 
 class Store(Protocol):
     TITLE_CANDIDATES: int  # the newest title matches that join the candidates (0: none)
+
+    def prepare(self, fields: Fields) -> Prepared:
+        """What ``write`` would build from a document's (title, body, tags) words; pure, so
+        the segmenting processes of an import or a reindex run it (None: nothing to build)."""
+        ...
 
     def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
         """Store ``docs``; ``replacing`` are the row keys among them already stored."""
@@ -140,6 +151,9 @@ class Fts5Store:
     TITLE_CANDIDATES = TITLE_CANDIDATES
 
     WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # bm25 column weights: title, body, tags, facets
+
+    def prepare(self, fields: Fields) -> Prepared:
+        return None  # FTS5 takes the words as they are
 
     def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
         with connection.cursor() as cursor:
@@ -283,21 +297,49 @@ class PostgresStore:
     LADDER_BASE, LADDER_STEP = 512, 2
     SAFETY = 2.0  # the window holds this many times the matches a page needs, by the estimate
 
-    def _tsvector(self, fields: Iterable[tuple[str, str]]) -> str:
+    @classmethod
+    def _tsvector(cls, fields: Iterable[tuple[str, str]]) -> str:
+        """The literal of a tsvector: each word with its positions (at most 256, the last
+        position repeated past 16,383 as PostgreSQL caps them) and the field's weight."""
         positions: dict[str, list[str]] = {}
+        top = cls.MAX_POSITION
         at = 1
         for text, weight in fields:
-            for word in text.split():
-                positions.setdefault(word, []).append(f"{min(at, self.MAX_POSITION)}{weight}")
-                at += 1
-            at += 2  # no phrase across fields
-        return " ".join(f"{_lexeme(w)}:{','.join(p[:256])}" for w, p in positions.items())
+            words = text.split()
+            for position, word in enumerate(words, at):
+                entry = f"{position if position < top else top}{weight}"
+                found = positions.get(word)
+                if found is None:
+                    positions[word] = [entry]
+                elif len(found) < 256:
+                    found.append(entry)
+            at += len(words) + 2  # no phrase across fields
+        return " ".join([f"{_lexeme(w)}:{','.join(p)}" for w, p in positions.items()])
+
+    def prepare(self, fields: Fields) -> Prepared:
+        return self._vectors(fields)
+
+    def _vectors(self, fields: Fields) -> tuple[str, str]:
+        """(the vector of title A, tags B and body D; the title's alone). The facets, known
+        only to the writer, are appended by ``write``."""
+        title, body, tags = fields
+        full = self._tsvector(((title, "A"), (tags, "B"), (body, "D")))
+        return full, self._tsvector(((title, "A"),))
+
+    def _facets(self, facets: str) -> str:
+        """The facets' entries, weight C (0 in ranking), at the last position: matched only
+        with & and never in a phrase, so where they sit does not matter."""
+        return "".join(f" {_lexeme(f)}:{self.MAX_POSITION}C" for f in facets.split())
 
     def write(self, docs: Sequence[Doc], *, replacing: Sequence[int] = ()) -> None:
         """Replace the rows of these keys: one DELETE, then one COPY of the new rows (two to
-        four times faster than an INSERT … ON CONFLICT per row, measured on batches of 500)."""
-        rows = [(d.rowkey, self._tsvector(((d.title, "A"), (d.tags, "B"), (d.facets, "C"), (d.body, "D"))),
-                 self._tsvector(((d.title, "A"),))) for d in docs]  # fmt: skip
+        four times faster than an INSERT … ON CONFLICT per row, measured on batches of 500).
+        The vectors' literals come prepared from the segmenting processes when there are some
+        (``Doc.prepared``); PostgreSQL merges a word given twice."""
+        rows = []
+        for d in docs:
+            vector, title = d.prepared or self._vectors((d.title, d.body, d.tags))
+            rows.append((d.rowkey, vector + self._facets(d.facets), title))
         keys = sorted({*replacing, *(d.rowkey for d in docs)})
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_pg WHERE rowkey = ANY(%s)", [keys])
@@ -550,23 +592,25 @@ def batch_read(article_ids: Sequence[int]) -> Batch:
     return Batch(ids, live, existing)
 
 
-def batch_write(batch: Batch, fields: Sequence[Fields]) -> int:
-    """Write a read batch with its segmented fields (in the order of ``batch.texts``)."""
+def batch_write(batch: Batch, fields: Sequence[Fields], prepared: Sequence[Prepared] = ()) -> int:
+    """Write a read batch with its segmented fields (in the order of ``batch.texts``) and, if
+    built elsewhere, the store's ``prepare`` of each."""
     now = timezone.now()
     engine = store()
     docs: list[Doc] = []
     models: list[SearchDocument] = []
     replacing: list[int] = []
     stale: list[int] = []
-    for (pk, row), (title_words, body_words, tag_words) in zip(
-        batch.live.items(), fields, strict=True
+    built = list(prepared) or [None] * len(fields)
+    for (pk, row), (title_words, body_words, tag_words), ready in zip(
+        batch.live.items(), fields, built, strict=True
     ):
         _, _, _, published, updated, _, _, _, _, creator, channel = row
         key, old = rowkey_of(published, pk), batch.existing.get(pk)
         if old is not None:
             (replacing if old == key else stale).append(old)  # stale: republished at another time
         facets = f"{facet_channel(channel)} {facet_creator(creator)}"
-        docs.append(Doc(key, title_words, body_words, tag_words, facets))
+        docs.append(Doc(key, title_words, body_words, tag_words, facets, ready))
         models.append(SearchDocument(
             article_id=pk, rowkey=key, creator_id=creator, channel_id=channel,
             published_at=published, source_updated_at=updated, dirty=False, indexed_at=now,

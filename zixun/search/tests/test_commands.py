@@ -52,3 +52,30 @@ def test_prune_forgets_old_counts():
     QueryCount.objects.create(query="新词", hour=hour, count=1)
     call_command("search_prune", stdout=StringIO())
     assert list(QueryCount.objects.values_list("query", flat=True)) == ["新词"]
+
+
+def _stored() -> list[tuple[int, str]]:
+    from django.db import connection
+
+    sql = {
+        "postgresql": "SELECT rowkey, tsv::text || title::text FROM search_pg ORDER BY 1",
+        "sqlite": "SELECT rowid, title || body || tags || facets FROM search_fts ORDER BY 1",
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+
+
+def test_the_segmenting_processes_build_what_the_writer_would():
+    # given articles with a channel and an account (facets), indexed by the writer alone
+    articles = [ArticleFactory(title=f"援疆干部返乡 第{n}批", body_text="对口援疆 " * 40, tags=["援疆"])
+                for n in range(3)]  # fmt: skip
+    call_command("search_reindex", "--reset", "--no-progress", "--workers", "1", stdout=StringIO())
+    alone = _stored()
+    # when they are indexed again with two segmenting processes preparing the vectors
+    call_command("search_reindex", "--reset", "--no-progress", "--workers", "2", stdout=StringIO())
+    # then the stored rows are the same, and the facet filters still find them
+    assert _stored() == alone
+    article = articles[0]
+    query = SearchQuery(text="援疆", creator_id=article.creator_id, channel_id=article.channel_id)
+    assert article.pk in [hit.article_id for hit in search_backend().query(query).hits]
