@@ -50,6 +50,7 @@ from zixun.api.problems import (
 from zixun.api.public import router as public_router
 from zixun.api.public_comments import router as comments_router
 from zixun.api.public_search import router as search_router
+from zixun.api.public_shares import router as shares_router
 from zixun.api.schemas import ProblemOut
 from zixun.api.writes import router as writes_router
 from zixun.api.writes_readers import router as readers_router
@@ -215,5 +216,6 @@ api = api_create()
 api.add_router("", public_router)
 api.add_router("", search_router)
 api.add_router("", comments_router)
+api.add_router("", shares_router)
 api.add_router("/me", writes_router)
 api.add_router("/me", readers_router)

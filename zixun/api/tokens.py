@@ -46,12 +46,14 @@ ACCOUNT_SCOPES: dict[str, Promise] = {
     "articles:publish": _("提交发布"),
     "articles:unpublish": _("下线文章"),
 }
-# What a personal token may do: the reader actions of the article and account pages.
+# What a personal token may do: the reader actions of the article, account and 为你推荐 pages.
 PERSONAL_SCOPES: dict[str, Promise] = {
     "accounts:follow": _("关注和取消关注账号"),
     "articles:like": _("点赞和取消点赞"),
     "articles:favorite": _("收藏和取消收藏"),
     "comments:create": _("发表跟贴"),
+    "comments:edit": _("修改和删除自己的跟贴"),
+    "feed:feedback": _("在为你推荐中标记不感兴趣"),
 }
 SCOPES = {Kind.ACCOUNT: ACCOUNT_SCOPES, Kind.PERSONAL: PERSONAL_SCOPES}
 

@@ -1,11 +1,13 @@
-"""The readers' endpoints under /api/v1/me/: follow, like, favourite, comment.
+"""The readers' endpoints under /api/v1/me/: follow, like, favourite, comment, 不感兴趣.
 
 A personal token (读者令牌) with the action's scope, or the session with its CSRF
-token: the article and account pages' buttons call these (zixun/web/static/web/site.js).
-The same services and the same rate limits (scope and key) as the pages'
-form posts (zixun/web/views/engagement.py), so a reader has one allowance
-whichever way they press. PUT adds and DELETE removes, and repeating either
-changes nothing: the answer is the state and the counter after it.
+token: the article, account and 为你推荐 pages' scripts call these
+(zixun/web/static/web/site.js). The same services and the same rate limits
+(scope and key) as the pages' form posts (zixun/web/views/engagement.py,
+foryou.py), so a reader has one allowance whichever way they press. PUT adds
+and DELETE removes, and repeating either changes nothing: the answer is the
+state and the counter after it. A comment that is not the reader's own is a
+404, as one that does not exist.
 """
 
 from __future__ import annotations
@@ -14,24 +16,41 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from zixun.api.auth import Actor, actor_of, rate_check, scope_require, service_problem, signed_in
+from zixun.api.auth import (
+    Actor,
+    actor_of,
+    not_found,
+    rate_check,
+    scope_require,
+    service_problem,
+    signed_in,
+)
 from zixun.api.models import ApiToken
 from zixun.api.writes import ID_MAX, Id, json_body
 from zixun.core.clientaddr import client_address
 from zixun.creators.services import FollowError, creator_follow, creator_unfollow
 from zixun.engagement import services
 from zixun.engagement.models import Comment
-from zixun.engagement.services import EngagementError
+from zixun.engagement.services import COMMENT_NOT_FOUND, COMMENT_NOT_YOURS, EngagementError
+from zixun.ranking.models import Dislike
+from zixun.ranking.services import HotError, article_dislike
 
 router = Router(tags=["readers"], auth=signed_in)
 
 PERSONAL = ApiToken.Kind.PERSONAL
 TOGGLES_PER_MINUTE = 30  # the pages' like, favourite and follow limits
 COMMENTS_PER_MINUTE = 5  # the page's comment limit (web.views.engagement)
+COMMENT_EDITS_PER_MINUTE = 20  # the page's edit and delete limit, one scope for both
+DISLIKES_PER_MINUTE = 30
+COMMENT_HELD = _("跟贴已提交，审核后显示")
+COMMENT_PUBLISHED = _("跟贴已发布")
+EDIT_HELD = _("修改已提交，审核后显示")
+EDIT_SAVED = _("跟贴已修改")
+DISLIKED = _("已减少这类推荐")
 
 
 class ToggleOut(Schema):
@@ -139,15 +158,91 @@ def comment_create_api(request: HttpRequest, payload: CommentIn) -> Status[Any]:
         )
     except EngagementError as error:
         raise service_problem(error) from None
-    held = comment.status != Comment.Status.VISIBLE
-    message = _("跟贴已提交，审核后显示") if held else _("跟贴已发布")
-    return Status(
-        201,
-        {
-            "id": comment.pk,
-            "article_id": comment.article_id,
-            "status": comment.status,
-            "held": held,
-            "message": message,
-        },
+    return Status(201, _comment_answer(comment, held=COMMENT_HELD, shown=COMMENT_PUBLISHED))
+
+
+def _comment_answer(comment: Comment, *, held: Any, shown: Any) -> dict[str, Any]:
+    is_held = comment.status != Comment.Status.VISIBLE
+    return {
+        "id": comment.pk,
+        "article_id": comment.article_id,
+        "status": comment.status,
+        "held": is_held,
+        "message": str(held if is_held else shown),
+    }
+
+
+class CommentEditIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(
+        max_length=settings.ZIXUN_COMMENT_MAX_CHARS,
+        description=f"The new text, up to {settings.ZIXUN_COMMENT_MAX_CHARS} characters.",
     )
+
+
+def _own_comment_problem(error: EngagementError) -> Exception:
+    """Another reader's comment is a 404, as one that does not exist or was deleted."""
+    if error.message is COMMENT_NOT_YOURS or error.message is COMMENT_NOT_FOUND:
+        return not_found()
+    return service_problem(error)
+
+
+@router.patch("/comments/{comment_id}", response=CommentOut, url_name="me-comment-edit")
+@json_body
+def comment_edit_api(request: HttpRequest, comment_id: Id, payload: CommentEditIn) -> Any:
+    """编辑 one's own comment (scope ``comments:edit``): the page's rules; under
+    premoderation a shown comment goes back to review (``pending``) until an editor
+    lets the new text through."""
+    actor = _reader(request, "comments:edit", "comment-edit", COMMENT_EDITS_PER_MINUTE)
+    try:
+        comment = services.comment_edit(user=actor.user, comment_id=comment_id, body=payload.body)
+    except EngagementError as error:
+        raise _own_comment_problem(error) from None
+    return _comment_answer(comment, held=EDIT_HELD, shown=EDIT_SAVED)
+
+
+@router.delete("/comments/{comment_id}", response={204: None}, url_name="me-comment-delete")
+def comment_delete_api(request: HttpRequest, comment_id: Id) -> Status[None]:
+    """删除 one's own comment (scope ``comments:edit``): its text goes; a thread with
+    replies keeps its place (该跟贴已删除). Deleting it again is a 404."""
+    actor = _reader(request, "comments:edit", "comment-edit", COMMENT_EDITS_PER_MINUTE)
+    try:
+        services.comment_delete(user=actor.user, comment_id=comment_id)
+    except EngagementError as error:
+        raise _own_comment_problem(error) from None
+    return Status(204, None)
+
+
+class DislikeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Dislike.Reason = Field(
+        description="account (不想看这个账号: its other articles go too), topic (不想看这类"
+        "内容: the channel's articles go and its interest is dropped) or seen (看过了)."
+    )
+
+
+class DislikeOut(Schema):
+    article_id: int
+    reason: str
+    message: str = Field(description="What the 为你推荐 page says in the item's place.")
+
+
+@router.put("/dislikes/{article_id}", response=DislikeOut, url_name="me-dislike")
+@json_body
+def dislike_api(request: HttpRequest, article_id: Id, payload: DislikeIn) -> dict[str, Any]:
+    """不感兴趣 on an article of 为你推荐 (scope ``feed:feedback``): it leaves the reader's
+    feed at once, and with ``account`` or ``topic`` its account's or channel's articles
+    too. Sending it again with another reason changes the reason; 我的兴趣 (/me/interests/)
+    undoes it."""
+    actor = _reader(request, "feed:feedback", "dislike", DISLIKES_PER_MINUTE)
+    try:
+        dislike = article_dislike(user=actor.user, article_id=article_id, reason=payload.reason)
+    except HotError as error:
+        raise service_problem(error) from None
+    return {
+        "article_id": dislike.article_id,
+        "reason": payload.reason.value,
+        "message": str(DISLIKED),
+    }

@@ -62,6 +62,16 @@ class EngagementError(ServiceError):
 # Sent (robustly) after the commit that shows a comment for the first time (posted, or
 # approved by an editor), with ``comment_id``. The webhooks app listens (comment.created).
 comment_visible = Signal()
+# Sent (robustly) after the commit of any change to what an article's pages show of its
+# comments (one shown, edited while shown, deleted, hidden or held again), with
+# ``article_id``. The web app listens: it forgets the article's cached pages.
+comment_changed = Signal()
+
+
+def _comment_changed(article_id: int) -> None:
+    transaction.on_commit(
+        partial(comment_changed.send_robust, sender=Comment, article_id=article_id)
+    )
 
 
 def _article_for_engagement(article_id: int, *, lock: bool = False) -> Article:
@@ -224,6 +234,7 @@ def _became_visible(comment: Comment, step: int, *, first: bool = False) -> None
         transaction.on_commit(
             partial(comment_visible.send_robust, sender=Comment, comment_id=comment.pk)
         )
+    _comment_changed(comment.article_id)
     article_counter_add(article_id=comment.article_id, field="comment_count", delta=step)
     if comment.parent_id:
         Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + step)
@@ -316,6 +327,8 @@ def comment_edit(*, user: User, comment_id: int, body: str) -> Comment:
             actor=user, action="comment.hold", target=comment, from_state=Comment.Status.VISIBLE,
             to_state=comment.status, reason=verdict.action, data=_verdict_data(verdict),
         )  # fmt: skip
+    elif comment.status == Comment.Status.VISIBLE:
+        _comment_changed(comment.article_id)  # the new text, on the pages at once
     comment.save(update_fields=["body", "status", "edited_at", "updated_at"])
     return comment
 
@@ -414,6 +427,7 @@ def _comments_hide_all(user: User) -> int:
     hidden = shown.update(status=Comment.Status.HIDDEN, updated_at=timezone.now())
     for article_id, count in Counter(article for article, _parent in visible).items():
         article_counter_add(article_id=article_id, field="comment_count", delta=-count)
+        _comment_changed(article_id)
     for parent_id, count in Counter(parent for _article, parent in visible if parent).items():
         Comment.objects.filter(pk=parent_id).update(reply_count=F("reply_count") - count)
     return hidden

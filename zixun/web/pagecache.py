@@ -73,15 +73,41 @@ def page_cache_key(request: HttpRequest, *, reader: bool = False) -> str:
     )
 
 
-def page_cache_forget(request: HttpRequest, path: str) -> None:
-    """Drop every cached variant (language × modes × reader) of one page, e.g. after a new
-    comment. Without ZIXUN_SITE_URL, only the variants of this request's host go; another
-    host's expire after ZIXUN_PAGE_CACHE_SECONDS."""
+# Without ZIXUN_SITE_URL pages are cached per Host header (development, tests): the last
+# few hosts are remembered, so that a page can be forgotten on each of them when no request
+# says which (a receiver of a change made through the API or by a command).
+_HOSTS_KEY = "page:hosts"
+HOSTS_REMEMBERED = 8
+
+
+def _host_remember(host: str) -> None:
+    if not host:
+        return
+    hosts = cache.get(_HOSTS_KEY) or ()
+    if host not in hosts:
+        cache.set(_HOSTS_KEY, (host, *hosts)[:HOSTS_REMEMBERED], None)
+
+
+def _hosts(request: HttpRequest | None) -> list[str]:
+    if settings.ZIXUN_SITE_URL:
+        return [""]
+    if request is not None:
+        return [_host(request)]
+    return list(cache.get(_HOSTS_KEY) or ())
+
+
+def page_cache_forget(request: HttpRequest | None, *paths: str) -> None:
+    """Drop every cached variant (language × modes × reader) of some pages, e.g. an article's
+    after a new comment. ``request`` only says the host when ZIXUN_SITE_URL is not set;
+    without one, the variants of every remembered host go (another host's expire after
+    ZIXUN_PAGE_CACHE_SECONDS)."""
     modes = Modes.all_keys()
     variants = [*modes, *(m + READER for m in modes)]
     cache.delete_many(
         [
-            _key(path, code, variant, _host(request))
+            _key(path, code, variant, host)
+            for host in _hosts(request)
+            for path in paths
             for code, _name in settings.LANGUAGES
             for variant in variants
         ]
@@ -125,6 +151,7 @@ def _cached_page(view: View, *, readers: bool) -> View:
         response = response_to_hant(request, view(request, *args, **kwargs))
         if response.status_code == 200 and not response.cookies and not response.streaming:
             cache.set(key, (response.content, response["Content-Type"]), seconds)
+            _host_remember(_host(request))
         return response
 
     return wrapper
@@ -154,6 +181,7 @@ def _reader_page(
         hit = (readerpage.page_split(response.content.decode()), response["Content-Type"], meta)
         if not response.cookies:
             cache.set(key, hit, seconds)
+            _host_remember(_host(request))
     parts, content_type, meta = hit
     response = HttpResponse(
         readerpage.page_fill(parts, request=request, user=user, meta=meta),

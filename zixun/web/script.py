@@ -113,12 +113,15 @@ def json_to_hant(value: Any) -> Any:
 
 def response_to_hant(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Convert an HTML response, or the JSON a page's script shows (search suggestions, the
-    studio's checks), for a reader who reads 繁體; once (the response is marked)."""
+    studio's checks, the API's answers and problems), for a reader who reads 繁體; once (the
+    response is marked)."""
     content_type = response.get("Content-Type", "")
     if (
         getattr(response, "zixun_script_done", False)
         or response.streaming
-        or not content_type.startswith(("text/html", "application/json"))
+        or not content_type.startswith(
+            ("text/html", "application/json", "application/problem+json")
+        )
     ):
         return response
     response.zixun_script_done = True  # type: ignore[attr-defined]
@@ -126,7 +129,7 @@ def response_to_hant(request: HttpRequest, response: HttpResponse) -> HttpRespon
         return response
     charset = response.charset or "utf-8"
     text = response.content.decode(charset)
-    if content_type.startswith("application/json"):
+    if not content_type.startswith("text/html"):
         try:
             data = json.loads(text)
         except ValueError:

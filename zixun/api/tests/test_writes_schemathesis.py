@@ -48,6 +48,8 @@ def credentials(db, writer, monkeypatch, same_connection) -> dict[str, str]:
     monkeypatch.setattr("zixun.api.writes.WRITES_PER_MINUTE", 10**6)
     monkeypatch.setattr("zixun.api.writes_readers.TOGGLES_PER_MINUTE", 10**6)
     monkeypatch.setattr("zixun.api.writes_readers.COMMENTS_PER_MINUTE", 10**6)
+    monkeypatch.setattr("zixun.api.writes_readers.COMMENT_EDITS_PER_MINUTE", 10**6)
+    monkeypatch.setattr("zixun.api.writes_readers.DISLIKES_PER_MINUTE", 10**6)
     creator = cast(Creator, CreatorFactory(is_trusted=True))
     creator.members.add(writer)
     for n in range(3):
@@ -76,7 +78,7 @@ def credentials(db, writer, monkeypatch, same_connection) -> dict[str, str]:
     derandomize=True,
 )
 def test_no_server_errors_with_working_tokens(case: Any, credentials: dict[str, str]) -> None:
-    readers = ("/likes", "/favorites", "/follows", "/comments")
+    readers = ("/likes", "/favorites", "/follows", "/comments", "/dislikes")
     kind = "personal" if any(part in case.path for part in readers) else "account"
     case.call_and_validate(
         headers={"Authorization": f"Bearer {credentials[kind]}"},

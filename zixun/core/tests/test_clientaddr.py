@@ -11,7 +11,6 @@ from zixun.engagement.models import Comment
 from zixun.engagement.viewcount import view_buffer
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130 Safari/537.36"
-JSON = {"HTTP_ACCEPT": "application/json"}
 
 
 def request_from(remote_addr, **headers):
@@ -126,21 +125,21 @@ def test_the_rate_limit_key_is_the_forwarded_address(behind_proxy):
 @pytest.mark.django_db
 def test_forwarded_readers_get_their_own_rate_limit_bucket(client, behind_proxy):
     article = ArticleFactory()
-    url = reverse("web:share", args=[article.pk])
+    url = reverse("api:article-share", args=[article.pk])  # what the share menu's script calls
 
     def share(forwarded_for):
         return client.post(
             url,
             {"channel": "link"},
+            content_type="application/json",
             REMOTE_ADDR="127.0.0.1",
             HTTP_X_FORWARDED_FOR=forwarded_for,
-            **JSON,
         ).status_code
 
     codes = [share("203.0.113.7") for _ in range(31)]
-    assert codes[:30] == [200] * 30
+    assert codes[:30] == [201] * 30
     assert codes[30] == 429
-    assert share("198.51.100.4") == 200  # another reader behind the same proxy
+    assert share("198.51.100.4") == 201  # another reader behind the same proxy
     assert share("198.51.100.4, 203.0.113.7") == 429  # cannot escape by prepending
 
 
@@ -173,11 +172,11 @@ def test_ip_region_comes_from_the_forwarded_address(client, writer, behind_proxy
     article = ArticleFactory()
     client.force_login(writer)
     response = client.post(
-        reverse("web:comment-create", args=[article.pk]),
-        {"body": "来自广东的跟贴"},
+        reverse("api:me-comment"),
+        {"article_id": article.pk, "body": "来自广东的跟贴"},
+        content_type="application/json",
         REMOTE_ADDR="127.0.0.1",
         HTTP_X_FORWARDED_FOR="203.0.113.7",
-        **JSON,
     )
-    assert response.status_code == 200
+    assert response.status_code == 201
     assert Comment.objects.get().region == "广东"

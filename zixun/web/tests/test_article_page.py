@@ -113,16 +113,18 @@ def test_a_rate_limited_comment_without_js_keeps_the_text(settings):
     assert ">第六条</textarea>" in box
 
 
-def test_a_refused_comment_answers_json_for_the_script():
+def test_a_refused_comment_is_a_problem_for_the_script():
     article = ArticleFactory()
     client = signed_in(UserFactory())
-    response = client.post(
-        reverse("web:comment-create", args=[article.pk]),
-        {"body": ""},
-        HTTP_ACCEPT="application/json",
+    response = client.post(  # what the comment form's script sends (site.js)
+        reverse("api:me-comment"),
+        {"article_id": article.pk, "body": ""},
+        content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json() == {"ok": False, "error": message_format(COMMENT_EMPTY)}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == message_format(COMMENT_EMPTY)
+    assert not Comment.objects.exists()
 
 
 def test_a_double_post_stores_one_comment():

@@ -1,11 +1,11 @@
 """Readers' actions on the article page: follow, like, favourite, share, comment.
 
 Each is a POST that works as a plain form (redirect back to the page, with a
-message). Without a reload, site.js calls the API instead for follow, like and
-favourite (PUT/DELETE /api/v1/me/…, zixun/api/writes_readers.py: the same
-services and rate limits), and these views for share and comment with
-``Accept: application/json``, which then answer JSON. Errors get a clear
-message and a 4xx status; a replayed request changes nothing.
+message): the page without its script. With it, site.js calls the API instead
+(zixun/api/writes_readers.py and public_shares.py: the same services and rate
+limits) and stays on the page. Errors get a clear message and a 4xx status; a
+replayed request changes nothing. However a comment changes, the web app's
+receiver (zixun/web/receivers.py) then forgets the article's cached pages.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -36,10 +35,7 @@ from zixun.engagement import services
 from zixun.engagement.models import Share
 from zixun.engagement.services import EngagementError
 from zixun.engagement.viewcount import is_bot
-from zixun.web.http import absolute_url, acting_user, id_param, redirect_back, wants_json
-from zixun.web.pagecache import page_cache_forget
-
-SIGN_IN_FIRST = gettext_lazy("请先登录")
+from zixun.web.http import absolute_url, acting_user, id_param, redirect_back
 
 View = Callable[..., HttpResponse]
 
@@ -67,16 +63,12 @@ def csrf_when_signed_in(view: View) -> View:
 
 
 def reader_required(view: View) -> View:
-    """Signed-in readers only: JSON 401 for the script, the sign-in page for a form."""
+    """Signed-in readers only: the others go to the sign-in page and back."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             login = reverse("account_login")
-            if wants_json(request):
-                return JsonResponse(
-                    {"ok": False, "error": str(SIGN_IN_FIRST), "login_url": login}, status=401
-                )
             back = request.POST.get("next") or request.META.get("HTTP_REFERER", "/")
             return HttpResponseRedirect(f"{login}?next={quote(back)}")
         return view(request, *args, **kwargs)
@@ -84,15 +76,7 @@ def reader_required(view: View) -> View:
     return wrapper
 
 
-def _answer(request: HttpRequest, fallback: str, **data: Any) -> HttpResponse:
-    if wants_json(request):
-        return JsonResponse({"ok": True, **data})
-    return redirect_back(request, fallback)
-
-
-def _error(request: HttpRequest, fallback: str, message: str, status: int = 400) -> HttpResponse:
-    if wants_json(request):
-        return JsonResponse({"ok": False, "error": message}, status=status)
+def _error(request: HttpRequest, fallback: str, message: str) -> HttpResponse:
     messages.error(request, message)
     return redirect_back(request, fallback)
 
@@ -140,21 +124,23 @@ def share_url(request: HttpRequest, article_id: int, channel: str) -> str:
 @require_POST
 @rate_limited("share", per_minute=30)
 def article_share(request: HttpRequest, article_id: int) -> HttpResponse:
-    """Count a share (anonymous readers too); social channels then go on to that site."""
+    """The form post of the share menu's social buttons (anonymous readers too): count the
+    share, then go on to that site. The script counts copy-link and QR shares through the
+    API (POST /api/v1/articles/{id}/shares)."""
     channel = request.POST.get("channel", "")
     user = acting_user(request) if request.user.is_authenticated else None
     try:
-        count = services.article_share(user=user, article_id=article_id, channel=channel)
+        services.article_share(user=user, article_id=article_id, channel=channel)
     except EngagementError as error:
         return _error(request, _article_url(article_id), str(error))
     target = SHARE_TARGETS.get(channel)  # type: ignore[call-overload]
-    if target and not wants_json(request):
+    if target:
         article = article_get_published(article_id=article_id)
         title = quote(article.title if article else "")
         return HttpResponseRedirect(
             target.format(url=quote(share_url(request, article_id, channel), safe=""), title=title)
         )
-    return _answer(request, _article_url(article_id), count=count)
+    return redirect_back(request, _article_url(article_id))
 
 
 @csrf_when_signed_in
@@ -197,11 +183,9 @@ COMMENTS_PER_MINUTE = 5
 def _comment_refused(
     request: HttpRequest, article_id: int, message: str, *, status: int = 400, reply: bool = False
 ) -> HttpResponse:
-    """A refused comment: JSON for site.js; without JS, the article page rendered afresh (not
-    the cached copy) with the message beside the box and the text kept in it. A refused reply
-    goes back to the page with the message, as before."""
-    if wants_json(request):
-        return JsonResponse({"ok": False, "error": message}, status=status)
+    """A refused comment: the article page rendered afresh (not the cached copy) with the
+    message beside the box and the text kept in it. A refused reply goes back to the page
+    with the message."""
     article = article_get_published(article_id=article_id)
     if article is None or reply:
         messages.error(request, message)
@@ -220,6 +204,7 @@ def _comment_refused(
 @require_POST
 @reader_required
 def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The form post of 跟贴 and 回复 (the page's script calls POST /api/v1/me/comments)."""
     parent = request.POST.get("parent", "")
     fallback = _article_url(article_id) + "#comments"
     wait = rate_limit_hit(
@@ -240,12 +225,9 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
         )
     except EngagementError as error:
         return _comment_refused(request, article_id, str(error), reply=bool(parent))
-    page_cache_forget(request, _article_url(article_id))
     held = comment.status != comment.Status.VISIBLE
-    message = _("跟贴已提交，审核后显示") if held else _("跟贴已发布")
-    if not wants_json(request) or (request.POST.get("then") == "reload" and not held):
-        messages.success(request, message)  # site.js reloads the page to show the comment
-    return _answer(request, fallback, comment_id=comment.pk, held=held, message=message)
+    messages.success(request, _("跟贴已提交，审核后显示") if held else _("跟贴已发布"))
+    return redirect_back(request, fallback)
 
 
 @csrf_when_signed_in
@@ -253,6 +235,7 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
 @rate_limited("comment-edit", per_minute=20)
 @reader_required
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The form post of 编辑 (the page's script calls PATCH /api/v1/me/comments/{id})."""
     try:
         comment = services.comment_edit(
             user=acting_user(request),
@@ -261,8 +244,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         )
     except EngagementError as error:
         return _error(request, "/", str(error))
-    page_cache_forget(request, _article_url(comment.article_id))
-    return _answer(request, _article_url(comment.article_id) + f"#comment-{comment.pk}")
+    return redirect_back(request, _article_url(comment.article_id) + f"#comment-{comment.pk}")
 
 
 @csrf_when_signed_in
@@ -270,9 +252,9 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @rate_limited("comment-edit", per_minute=20)
 @reader_required
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The form post of 删除 (the page's script calls DELETE /api/v1/me/comments/{id})."""
     try:
         comment = services.comment_delete(user=acting_user(request), comment_id=comment_id)
     except EngagementError as error:
         return _error(request, "/", str(error))
-    page_cache_forget(request, _article_url(comment.article_id))
-    return _answer(request, _article_url(comment.article_id) + "#comments")
+    return redirect_back(request, _article_url(comment.article_id) + "#comments")

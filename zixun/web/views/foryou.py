@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from zixun.ranking.services import (
     interests_clear,
     personalization_set,
 )
-from zixun.web.http import acting_user, wants_json
+from zixun.web.http import acting_user
 from zixun.web.pagecache import cached_page
 from zixun.web.views.reading import side_blocks
 
@@ -51,19 +51,15 @@ def foryou_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def foryou_dislike(request: HttpRequest) -> HttpResponse:
-    """不感兴趣 on a feed item: hidden at once (the script removes it; without it, back)."""
+    """The form post of 不感兴趣 on a feed item: back to the feed without it. The page's
+    script calls PUT /api/v1/me/dislikes/{article_id} instead and removes the item."""
     try:
         article_id = int(request.POST.get("article", ""))
         article_dislike(user=acting_user(request), article_id=article_id,
                         reason=request.POST.get("reason", ""))  # fmt: skip
     except ValueError as error:
-        text = str(error) if isinstance(error, HotError) else _("文章不存在")
-        if wants_json(request):
-            return JsonResponse({"error": text}, status=400)
-        messages.error(request, text)
+        messages.error(request, str(error) if isinstance(error, HotError) else _("文章不存在"))
         return redirect("web:foryou")
-    if wants_json(request):
-        return JsonResponse({"ok": True, "message": _("已减少这类推荐")})
     messages.success(request, _("已减少这类推荐"))
     return redirect("web:foryou")
 

@@ -25,6 +25,15 @@ const csrfToken = (form) => {
   const input = form.querySelector("input[name=csrfmiddlewaretoken]");
   return input ? input.value : "";
 };
+// The headers of a call to the API: the CSRF token when signed in, and the page's language
+// (the API would otherwise pick the browser's Accept-Language; the pages are Chinese unless
+// the reader chose). A 繁體 reader's answers are converted like the pages.
+const apiHeaders = (token, json) => {
+  const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "zh-CN" };
+  if (token) headers["X-CSRFToken"] = token;
+  if (json) headers["Content-Type"] = "application/json";
+  return headers;
+};
 
 // A refused press (a like, a follow, 不感兴趣): its message in words beside the buttons, in a
 // polite live region (never a pop-up, which 关怀版 rules out): under the article's row of
@@ -67,8 +76,7 @@ document.addEventListener("submit", (event) => {
   event.preventDefault();
   const on = form.querySelector("input[name=action]").value !== "off";
   fetch(form.dataset.api, {
-    method: on ? "PUT" : "DELETE", credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": token },
+    method: on ? "PUT" : "DELETE", credentials: "same-origin", headers: apiHeaders(token),
   }).then((r) => r.json().then((data) => ({ status: r.status, data }))).then(({ status, data }) => {
     if (status === 401) { form.submit(); return; }
     if (status !== 200) { noteShow(form, data.detail || data.title || form.dataset.failed); return; }
@@ -88,13 +96,48 @@ document.addEventListener("submit", (event) => {
   }).catch(() => form.submit());
 });
 
-// 跟贴 without a reload on error: a refused comment (empty, too long, too frequent, not
-// allowed) shows its message beside the box and the text stays. Without this script the
-// form posts and the page comes back with the message and the text.
+// A message for the page after the reload that shows a change (跟贴已发布), shown where the
+// site's own messages are, as a form post's redirect would show it.
+const FLASH_KEY = "zixun.flash";
+const flashKeep = (text) => {
+  try { window.sessionStorage.setItem(FLASH_KEY, text); } catch (e) { /* no message then */ }
+};
+(() => {
+  let text = null;
+  try {
+    text = window.sessionStorage.getItem(FLASH_KEY);
+    window.sessionStorage.removeItem(FLASH_KEY);
+  } catch (e) { return; }
+  const main = document.getElementById("main");
+  if (!text || !main) return;
+  let list = main.querySelector(":scope > .messages");
+  if (!list) {
+    list = document.createElement("ul");
+    list.className = "messages";
+    list.setAttribute("role", "status");
+    main.prepend(list);
+  }
+  const item = document.createElement("li");
+  item.className = "message success";
+  item.textContent = text;
+  list.append(item);
+})();
+
+// 跟贴, 回复, 编辑 and 删除 call the API (POST /api/v1/me/comments, PATCH and DELETE
+// /api/v1/me/comments/{id}) with the session and the form's CSRF token. A refusal (empty,
+// too long, too frequent, not allowed) shows its message beside the box and the text stays;
+// a held comment says so there; otherwise the page reloads at the comment to show it.
+// Without this script the forms post and the page comes back with the message.
+const jsonOf = (response) => (response.status === 204
+  ? Promise.resolve({ status: 204, data: {} })
+  : response.json().then((data) => ({ status: response.status, data })));
 document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form[data-comment]");
+  const form = event.target.closest("form[data-comment][data-api]");
   if (!form) return;
+  const token = csrfToken(form);
+  if (!token) return; // no session to call the API with: the form post says what to do
   event.preventDefault();
+  const method = form.dataset.method || "POST";
   const error = form.querySelector(".form-error");
   const box = form.querySelector("textarea");
   const button = form.querySelector("button[type=submit]");
@@ -102,19 +145,31 @@ document.addEventListener("submit", (event) => {
     error.textContent = text;
     error.hidden = !text;
     error.classList.toggle("is-done", Boolean(done));
-    box.setAttribute("aria-invalid", String(Boolean(text) && !done));
+    if (box) box.setAttribute("aria-invalid", String(Boolean(text) && !done));
   };
+  let body;
+  if (method === "POST") {
+    const parent = form.querySelector("input[name=parent]");
+    body = { article_id: Number(form.dataset.article), body: box.value };
+    if (parent) body.reply_to = Number(parent.value);
+  } else if (method === "PATCH") {
+    body = { body: box.value };
+  }
   button.disabled = true;
-  const body = new FormData(form);
-  body.append("then", "reload"); // the page reloads to show the comment, with the message
-  fetch(form.getAttribute("action"), {
-    method: "POST", body, credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
-  }).then((r) => r.json()).then((data) => {
+  fetch(form.dataset.api, {
+    method, credentials: "same-origin", headers: apiHeaders(token, Boolean(body)),
+    body: body ? JSON.stringify(body) : undefined,
+  }).then(jsonOf).then(({ status, data }) => {
     button.disabled = false;
-    if (!data.ok) { show(data.error); box.focus(); return; }
-    if (data.held) { box.value = ""; show(data.message, true); return; }
-    window.location.hash = `comment-${data.comment_id}`;
+    if (status === 401) { form.submit(); return; }
+    if (status >= 400) {
+      show(data.detail || data.title || "");
+      if (box) box.focus();
+      return;
+    }
+    if (method === "POST" && data.held) { box.value = ""; show(data.message, true); return; }
+    if (data.message && (method === "POST" || data.held)) flashKeep(data.message);
+    window.location.hash = method === "DELETE" || data.held ? "comments" : `comment-${data.id}`;
     window.location.reload();
   }).catch(() => { button.disabled = false; form.submit(); });
 });
@@ -127,21 +182,22 @@ document.addEventListener("click", (event) => {
   menu.open = true;
 });
 
-// Count copy-link and QR-code shares (the social ones post their own form).
+// Count copy-link and QR-code shares through the API (POST /api/v1/articles/{id}/shares,
+// anonymous readers too; a signed-in reader's page has the CSRF token in the social buttons'
+// forms). The social buttons post their own form, which counts and goes on to that site.
 const countShare = (element) => {
+  const share = element.closest("[data-api]");
   const form = document.querySelector(".social-share form");
-  if (!form) return;
-  const body = new FormData();
-  body.append("channel", element.dataset.share);
-  fetch(form.getAttribute("action"), {
-    method: "POST", body, credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
-  }).then((r) => r.json()).then((data) => {
-    if (!data.ok) return;
+  if (!share) return;
+  fetch(share.dataset.api, {
+    method: "POST", credentials: "same-origin", headers: apiHeaders(form ? csrfToken(form) : "", true),
+    body: JSON.stringify({ channel: element.dataset.share }),
+  }).then((r) => (r.status === 201 ? r.json() : null)).then((data) => {
+    if (!data) return;
     document.querySelectorAll(".share-count, .bar-share-count").forEach((count) => {
       count.textContent = data.count;
     });
-  });
+  }).catch(() => {});
 };
 document.addEventListener("click", (event) => {
   const copy = event.target.closest("button[data-share]");
@@ -166,26 +222,37 @@ document.addEventListener("keydown", (event) => {
   });
 });
 
-// 不感兴趣 on a 为你推荐 item: the item goes at once and a note says so (without the
-// script the form posts and the page comes back without it).
+// 不感兴趣 on a 为你推荐 item: PUT /api/v1/me/dislikes/{id} with the reason pressed; the item
+// goes at once and a note says so (without the script the form posts and the page comes
+// back without it).
 document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form.dislike-form");
-  if (!form) return;
+  const form = event.target.closest("form.dislike-form[data-api]");
+  if (!form || !event.submitter || event.submitter.name !== "reason") return;
+  const token = csrfToken(form);
+  if (!token) return;
   event.preventDefault();
-  const body = new FormData(form);
-  if (event.submitter && event.submitter.name) body.append(event.submitter.name, event.submitter.value);
-  fetch(form.getAttribute("action"), {
-    method: "POST", body, credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
-  }).then((r) => r.json()).then((data) => {
-    if (!data.ok) { noteShow(form, data.error || form.dataset.failed); return; }
+  const reason = event.submitter.value;
+  const post = () => { // the form post, with the reason its button would have sent
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "reason";
+    input.value = reason;
+    form.append(input);
+    form.submit();
+  };
+  fetch(form.dataset.api, {
+    method: "PUT", credentials: "same-origin", headers: apiHeaders(token, true),
+    body: JSON.stringify({ reason }),
+  }).then((r) => r.json().then((data) => ({ status: r.status, data }))).then(({ status, data }) => {
+    if (status === 401) { post(); return; }
+    if (status !== 200) { noteShow(form, data.detail || data.title || form.dataset.failed); return; }
     const item = form.closest("li");
     const note = document.createElement("li");
     note.className = "feed-item dismissed";
     note.setAttribute("role", "status");
     note.textContent = data.message;
     item.replaceWith(note);
-  }).catch(() => form.submit());
+  }).catch(post);
 });
 
 // 读完: when the end of the article comes into view after the reader has been on the page
