@@ -88,8 +88,8 @@ def account_care_mode(request: HttpRequest) -> bool | None:
 
 def _signing_in(request: HttpRequest) -> bool:
     """The request changed its session to hold a user: it signed the reader in. The session
-    is read only once changed: reading it on every visitor's request would add
-    ``Vary: Cookie`` to the pages served from the cache."""
+    is read only once changed: reading it on every visitor's request would cost a session
+    lookup on the pages served from the cache."""
     session = getattr(request, "session", None)
     return session is not None and session.modified and SESSION_KEY in session
 

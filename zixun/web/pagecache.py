@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from zixun.accounts.models import User
 from zixun.core.sitecache import site_version_get
@@ -134,6 +135,13 @@ def cached_page(view: View | None = None, *, readers: bool = False) -> Any:
 def _cached_page(view: View, *, readers: bool) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The page depends on cookies (language, reading modes, the session), whether it comes
+        # from this cache or not: say so to every cache on the way (a proxy, a CDN).
+        response = _served(request, *args, **kwargs)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    def _served(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         seconds = settings.ZIXUN_PAGE_CACHE_SECONDS
         if seconds <= 0 or request.method != "GET":
             return view(request, *args, **kwargs)

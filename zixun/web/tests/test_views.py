@@ -208,6 +208,21 @@ def test_cached_pages_differ_by_mode_and_language(client, site):
     assert '<html lang="zh-CN">' in plain
 
 
+def test_cached_pages_tell_other_caches_they_vary_by_cookie(client, site, writer):
+    # given an article page, rendered once and then served from the page cache
+    url = site["article"].get_absolute_url()
+    fresh = client.get(url)
+    cached = client.get(url)
+    # then both say that they depend on cookies (language and modes), so that a proxy or a
+    # CDN never serves one reader's variant to another
+    for response in (fresh, cached):
+        assert "Cookie" in response["Vary"]
+    # and so does a signed-in reader's page, filled from its cached variant
+    client.force_login(writer)
+    client.get(url)
+    assert "Cookie" in client.get(url)["Vary"]
+
+
 def settings_language_cookie():
     from django.conf import settings
 
