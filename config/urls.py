@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
-from zixun.web.views import reading, signin
+from zixun.web.views import health, reading, signin
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # The admin signs in through the site's sign-in and its limits (docs/security.md, 2).
@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("zixun.web.syndication_urls")),
     # Browsers that ignore the page's <link rel="icon"> ask for /favicon.ico.
     path("favicon.ico", reading.favicon),
+    # For load balancers and monitors: the database and both caches (docs/deploy.md).
+    path("healthz", health.healthz, name="healthz"),
     path("", include("zixun.web.urls")),
 ]
 
