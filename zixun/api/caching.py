@@ -23,6 +23,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.utils.http import parse_etags
 
 from zixun.api.limits import has_credentials
 from zixun.core.sitecache import site_version_get
@@ -39,10 +40,11 @@ def etag_of(content: bytes) -> str:
 
 def etag_matches(header: str, etag: str) -> bool:
     """Whether If-None-Match ``header`` names ``etag`` (weak comparison, RFC 9110 13.1.2)."""
-    if header.strip() == "*":
+    tags = parse_etags(header)
+    if tags == ["*"]:
         return True
     opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+    return any(tag.removeprefix("W/") == opaque for tag in tags)
 
 
 def _is_public(request: HttpRequest) -> bool:

@@ -71,11 +71,6 @@ def _rows(listed: list[ApiToken]) -> list[tuple[ApiToken, str, list[str]]]:
     ]
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # 创作者令牌 (studio) ----------------------------------------------------------------------------
 
 
@@ -100,7 +95,7 @@ def _studio_page(
         "limit": tokens.ACCOUNT_TOKENS_MAX,
         "api_docs_url": reverse("api:openapi-view"),
     }
-    return _no_store(render(request, "web/studio/tokens.html", context, status=status))
+    return render(request, "web/studio/tokens.html", context, status=status)
 
 
 @never_cache
@@ -174,7 +169,7 @@ def _me_page(
         "limit": tokens.PERSONAL_TOKENS_MAX,
         "api_docs_url": reverse("api:openapi-view"),
     }
-    return _no_store(render(request, "web/me/tokens.html", context, status=status))
+    return render(request, "web/me/tokens.html", context, status=status)
 
 
 @never_cache
