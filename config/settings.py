@@ -15,6 +15,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and friends run
 
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "zixun.core",
     "zixun.events",
     "zixun.accounts",
@@ -219,8 +222,31 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("ZIXUN_EMAIL_FROM", "资讯 <noreply@localhost>")
 
-# Background tasks (django-tasks): the database backend, run by `zixun worker`.
-TASKS = {"default": {"BACKEND": env("ZIXUN_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background tasks (django-tasks), run by `zixun worker` (docs/adr/0016-redis-task-queue.md).
+# ZIXUN_TASK_QUEUE: "database" (rows in the site's database; the default without Redis) or
+# "redis" (RQ; the default with REDIS_URL). ZIXUN_TASK_BACKEND names any other backend class.
+TASK_QUEUE_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+}
+ZIXUN_TASK_QUEUE = env("ZIXUN_TASK_QUEUE", "redis" if REDIS_URL else "database")
+if ZIXUN_TASK_QUEUE not in TASK_QUEUE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"ZIXUN_TASK_QUEUE must be one of {', '.join(TASK_QUEUE_BACKENDS)}, not {ZIXUN_TASK_QUEUE!r}"
+    )
+ZIXUN_TASK_REDIS_URL = env("ZIXUN_TASK_REDIS_URL", REDIS_URL)
+if ZIXUN_TASK_QUEUE == "redis" and not ZIXUN_TASK_REDIS_URL:
+    raise ImproperlyConfigured("ZIXUN_TASK_QUEUE=redis needs REDIS_URL or ZIXUN_TASK_REDIS_URL")
+TASKS = {
+    "default": {
+        "BACKEND": env("ZIXUN_TASK_BACKEND", TASK_QUEUE_BACKENDS[ZIXUN_TASK_QUEUE]),
+        "QUEUES": ["default"],
+    }
+}
+# RQ's queues (django-rq); a job that runs longer than DEFAULT_TIMEOUT seconds is stopped.
+RQ_QUEUES = {
+    "default": {"URL": ZIXUN_TASK_REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

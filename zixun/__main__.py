@@ -16,7 +16,6 @@ ALIASES = {
     "load-demo": "demo_load",
     "serve": "web_serve",
     "recount": "engagement_recount",
-    "worker": "db_worker",
     "publish-due": "articles_publish_due",
     "eval-recs": "ranking_eval",
     "export-behaviors": "behaviors_export",
