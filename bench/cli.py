@@ -18,12 +18,20 @@ from bench import wagtail
 from bench.database import bench_env, build_database, find_article_id
 from bench.errors import BenchError
 from bench.feed import FeedResult, measure_feed
+from bench.latency import one_connection, worker_memory
 from bench.loadgen import Measurement, Tool, measure, pick_tool
 from bench.pagination import DEFAULT_SCALE, PaginationResult, measure_pagination, scale_account
 from bench.ranking import RankingResult, measure_ranking
 from bench.reader import check_signed_in, create_reader
 from bench.related import RelatedResult, measure_related
-from bench.report import Report, WagtailPage, ZixunPages, print_table, write_results
+from bench.report import (
+    RESULTS_PATH,
+    Report,
+    WagtailPage,
+    ZixunPages,
+    print_table,
+    write_results,
+)
 from bench.search import SearchResult, measure_search
 from bench.server import Server, log_tail, serve
 from bench.uploads import UploadResult, measure_uploads
@@ -71,6 +79,7 @@ class Options:
     scale: int
     parts: tuple[str, ...] = PARTS
     search_docs: int = 1_000_000
+    results: Path = RESULTS_PATH
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -100,6 +109,10 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--search-docs", type=int, default=1_000_000,
         help="articles on the search bench site (default 1,000,000; built once, kept in var/bench-search)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS_PATH,
+        help="where to write the figures (default bench/results.json)",
     )  # fmt: skip
     parser.add_argument(
         "--only",
@@ -134,6 +147,7 @@ def parse_args(argv: list[str] | None) -> Options:
         scale=args.scale,
         parts=parts,
         search_docs=max(1000, args.search_docs),
+        results=args.results,
     )
 
 
@@ -293,6 +307,8 @@ def run(options: Options) -> int:
             uploads = measure_uploads(root=ROOT, env=env)
         zixun: ZixunPages | None = None
         wagtail_page: WagtailPage | None = None
+        cache_miss: dict[str, Any] | None = None
+        memory: dict[str, Any] | None = None
         logs: list[tuple[str, Path]] = []
         with ExitStack() as stack:
             targets: list[Target] = []
@@ -324,6 +340,11 @@ def run(options: Options) -> int:
                 wagtail_bytes = wagtail.check_page(wagtail_server, site)
                 targets.append(Target("wagtail", wagtail_server, site.path))
             measured = run_rounds(targets, tool=tool, options=options) if targets else {}
+            if reader is not None:
+                path = f"/bench/render/{article_id}/"
+                print(f"[bench] a page-cache miss at one connection: {path} …", flush=True)
+                cache_miss = one_connection(server, path, duration_s=options.duration_s)
+                memory = worker_memory(server)
         if reader is not None:
             zixun = ZixunPages(
                 article_id=article_id,
@@ -364,9 +385,11 @@ def run(options: Options) -> int:
             search=search,
             safety=safety,
             uploads=uploads,
+            cache_miss=cache_miss,
+            memory=memory,
         )
         print_table(report)
-        write_results(report)
+        write_results(report, options.results)
         for label, log_path in logs:
             if tail := log_tail(log_path):
                 print(f"[bench] {label} server log (last lines of {log_path.name}):\n{tail}")

@@ -1,0 +1,43 @@
+"""`make bench` at a tiny size: the harness builds its site, serves it, measures every page of
+the article part and writes each figure beside its goal (the real run is `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the bench builds its own SQLite site; it runs once, in the SQLite pass",
+)
+def test_the_bench_measures_the_article_part_and_writes_the_goals(tmp_path):
+    results = tmp_path / "results.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--only", "article", "--duration", "1", "--rounds", "1",
+         "--connections", "2", "--corpus-limit", "20", "--scale", "0", "--tool", "python",
+         "--results", str(results)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    data = json.loads(results.read_text())
+    for page in ("article", "signed_in", "render", "bare"):
+        assert data[page]["requests"] > 0, page
+        assert data[page]["errors"] == 0, page
+    assert data["cache_miss"]["requests"] > 0
+    assert 0 < data["cache_miss"]["p50_ms"] <= data["cache_miss"]["p95_ms"]
+    assert data["memory"]["workers"] == 2
+    assert all(50 < mb < 2000 for mb in data["memory"]["rss_mb"])
+    goals = data["scale_goals"]
+    assert goals["anonymous_over_bare"]["value"] == data["ratio_throughput"]
+    assert goals["worker_rss_mb"]["value"] == data["memory"]["max_mb"]
+    assert goals["feed_p95_ms"]["value"] is None  # the feed part did not run
+    assert "issue #15 goals, this run:" in run.stdout
