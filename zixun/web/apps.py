@@ -6,7 +6,11 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
+        from zixun.articles.services.counters import article_counters_changed
         from zixun.engagement.services import comment_changed
         from zixun.web import receivers
 
-        comment_changed.connect(receivers.on_comment_changed, dispatch_uid="web-comment-pages")
+        comment_changed.connect(receivers.on_article_page_changed, dispatch_uid="web-comment-pages")
+        article_counters_changed.connect(
+            receivers.on_article_page_changed, dispatch_uid="web-counter-pages"
+        )

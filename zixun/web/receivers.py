@@ -13,7 +13,8 @@ from zixun.web.pagecache import page_cache_forget
 COMMENT_ORDERS = ("", "?comments=new", "?comments=hot")
 
 
-def on_comment_changed(*, article_id: int, **kwargs: Any) -> None:
-    """A comment appeared, changed or went: the article's cached pages show it at once."""
+def on_article_page_changed(*, article_id: int, **kwargs: Any) -> None:
+    """A comment appeared, changed or went, or a counter the page shows moved (点赞, 收藏, 分享):
+    the article's cached pages show it at once."""
     path = reverse("web:article", kwargs={"article_id": article_id})
     page_cache_forget(None, *(path + order for order in COMMENT_ORDERS))

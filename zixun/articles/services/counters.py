@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, Expression, F, QuerySet
+from django.dispatch import Signal
 
 from zixun.articles.models import Article
 from zixun.creators.services import creator_article_counts_set
 
 COUNTERS = frozenset({"like_count", "favorite_count", "share_count", "comment_count", "view_count"})
+
+# Sent (robustly) after the commit that moved a counter an article's page shows (点赞, 收藏, 分享,
+# 跟贴), with ``article_id``. The web app listens: it forgets the article's cached pages, so that
+# an anonymous reader sees the count of the moment. Buffered page views do not send it.
+article_counters_changed = Signal()
 
 
 def _check(fields: Iterable[str]) -> None:
@@ -32,6 +39,9 @@ def article_counter_add(*, article_id: int, field: str, delta: int) -> int:
     articles = Article.objects.filter(pk=article_id)
     if delta:
         articles.update(**{field: F(field) + delta})
+        transaction.on_commit(
+            partial(article_counters_changed.send_robust, sender=Article, article_id=article_id)
+        )
     value: int = articles.values_list(field, flat=True).get()
     return value
 
