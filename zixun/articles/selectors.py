@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
@@ -80,7 +80,11 @@ def _published() -> QuerySet[Article]:
 
 
 def _cards(queryset: QuerySet[Article], limit: int) -> list[ArticleCard]:
-    rows = queryset.values_list(*CARD_FIELDS)[:limit]
+    return _cards_of(queryset.values_list(*CARD_FIELDS)[:limit])
+
+
+def _cards_of(rows: Iterable[tuple[Any, ...]]) -> list[ArticleCard]:
+    """Cards from rows of CARD_FIELDS."""
     # Every card has the same two URL shapes: reverse each once, then fill in ids.
     article_url = reverse("web:article", kwargs={"article_id": 1}).replace("/1/", "/{}/")
     creator_url = reverse("web:account", kwargs={"creator_id": 1}).replace("/1/", "/{}/")
@@ -145,11 +149,16 @@ def article_published_ids(*, ids: Iterable[int]) -> set[int]:
 
 def article_cards(*, ids: list[int]) -> list[ArticleCard]:
     """The cards of the published articles among ``ids``, in the order of ``ids``."""
-    live = article_published_ids(ids=ids)
-    # No ORDER BY either (the order is ids'): Article's default one makes SQLite walk
-    # article_latest to avoid a sort of a handful of rows.
-    by_id = Article.objects.filter(pk__in=live).order_by()
-    cards = {card.id: card for card in _cards(by_id, len(live))}
+    # One query by primary key, the state checked here (see article_channels), and no ORDER
+    # BY (the order is ids'): Article's default one makes SQLite walk article_latest to avoid
+    # a sort of a handful of rows.
+    rows = (
+        Article.objects.filter(pk__in=list(ids))
+        .order_by()
+        .values_list(*CARD_FIELDS, "status", "deleted_at")
+    )
+    live = [row[:-2] for row in rows if row[-2] == Article.Status.PUBLISHED and not row[-1]]
+    cards = {card.id: card for card in _cards_of(live)}
     return stories_once(cards[i] for i in ids if i in cards)
 
 
