@@ -99,6 +99,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so that a response made by a middleware below (the 400 of an unknown
+    # host, a refused CSRF token) has the policies too.
+    "zixun.web.middleware.ContentSecurityPolicyMiddleware",
+    "zixun.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zixun.web.middleware.ChosenLanguageMiddleware",
@@ -111,7 +115,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "zixun.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -249,11 +252,19 @@ TASKS = {
 RQ_QUEUES = {
     "default": {"URL": ZIXUN_TASK_REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 900}
 }
+# No RQ dashboard in the admin: its views (and its token-authenticated stats API) are more
+# surface than an operator needs; `zixun rqstats` shows the queues (docs/deploy.md).
+RQ_SHOW_ADMIN_LINK = False
+# Passwords (docs/security.md, "Passwords"): 8 to 1024 characters, not common, not only
+# digits, not the name or e-mail, and not a guessable pattern (zixun/accounts/validators.py:
+# a keyboard walk, repeats, the site's name, a common word with a year or symbols around it).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "zixun.accounts.validators.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zixun.accounts.validators.PatternPasswordValidator"},
 ]
 
 # Language and time: Chinese first, English available; Beijing time.
@@ -290,16 +301,33 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Sessions are read from the cache and written through to the database: a signed-in page
 # view then costs no session query (ADR 0012).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Every cookie the site sets (session, CSRF, messages, language, the reading modes) is
+# HttpOnly and SameSite=Lax, and Secure with ZIXUN_SECURE_COOKIES: no script reads one (the
+# pages' script takes the CSRF token from the form), and Lax keeps sign-in links working.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("ZIXUN_SECURE_COOKIES", False)
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Behind a reverse proxy that terminates HTTPS and sets X-Forwarded-Proto, so that
 # share links, QR codes and canonical links say https://.
-if env_bool("ZIXUN_BEHIND_HTTPS_PROXY", False):
+ZIXUN_BEHIND_HTTPS_PROXY = env_bool("ZIXUN_BEHIND_HTTPS_PROXY", False)
+if ZIXUN_BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Redirect plain HTTP to HTTPS in the app too (on by default behind the HTTPS proxy, which
+# redirects first): a request that reaches the app without X-Forwarded-Proto: https, e.g.
+# through a proxy block that lost its redirect, still goes to https://. The health check and
+# robots.txt answer on plain HTTP, for monitors on the machine (docs/deploy.md).
+SECURE_SSL_REDIRECT = env_bool("ZIXUN_SSL_REDIRECT", ZIXUN_BEHIND_HTTPS_PROXY)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^robots\.txt$"]
 # The reader's address behind a reverse proxy (zixun.core.clientaddr): the header the proxy
 # sets, X-Forwarded-For or X-Real-IP ("" uses REMOTE_ADDR), honoured only on requests
 # from these proxies (IP addresses or networks, comma-separated).
@@ -307,11 +335,29 @@ ZIXUN_PROXY_HEADER = env("ZIXUN_PROXY_HEADER", "")
 ZIXUN_TRUSTED_PROXIES = env_list("ZIXUN_TRUSTED_PROXIES", "127.0.0.1,::1")
 # Strict-Transport-Security max-age in seconds; 0 sends no header. Set it once HTTPS works.
 SECURE_HSTS_SECONDS = int(env("ZIXUN_HSTS_SECONDS", "0"))
+# With it: includeSubDomains and preload (both sent only when ZIXUN_HSTS_SECONDS > 0). preload
+# lets the domain be submitted to the browsers' preload list (hstspreload.org); it does
+# nothing until someone submits it.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZIXUN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("ZIXUN_HSTS_PRELOAD", True)
 # The CSP sent on every HTML response (zixun.web.middleware).
 ZIXUN_CSP = env(
     "ZIXUN_CSP",
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+# The Permissions-Policy sent on every response (zixun.web.middleware): the browser features
+# the site never uses are off for it and for anything it embeds. The share button's copy
+# (clipboard-write) and fullscreen stay on for the site itself; read-aloud (speechSynthesis)
+# needs no permission. Features Chromium 156 does not know (interest-cohort, bluetooth,
+# web-share) are left out: each would log a console error on every page.
+ZIXUN_PERMISSIONS_POLICY = env(
+    "ZIXUN_PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), "
+    "display-capture=(), encrypted-media=(), geolocation=(), gyroscope=(), hid=(), "
+    "idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), "
+    "xr-spatial-tracking=(), clipboard-write=(self), fullscreen=(self)",
 )
 
 # Product settings.

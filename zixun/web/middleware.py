@@ -38,6 +38,20 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class PermissionsPolicyMiddleware:
+    """Send ZIXUN_PERMISSIONS_POLICY on every response that does not set its own: browser
+    features the site never uses (camera, microphone, geolocation, payment …) stay off."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.ZIXUN_PERMISSIONS_POLICY and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = settings.ZIXUN_PERMISSIONS_POLICY
+        return response
+
+
 class SignedInNoStoreMiddleware:
     """Send ``Cache-Control: private, no-store`` on every response to a signed-in request.
 

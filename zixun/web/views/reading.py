@@ -285,8 +285,9 @@ def language_set(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     response = redirect_back(request)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600,
+        samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )  # fmt: skip
     return response
 
