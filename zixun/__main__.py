@@ -21,6 +21,8 @@ ALIASES = {
     "export-behaviors": "behaviors_export",
     "moderation-lists": "moderation_lists",
     "moderation-rescreen": "moderation_rescreen",
+    "backup": "core_backup",
+    "restore": "core_restore",
 }
 
 
