@@ -272,13 +272,17 @@ def target_owner_ids(target_type: str, target_id: int) -> list[int]:
                 .values_list("user_id", flat=True))  # fmt: skip
 
 
-def _target_visible(target_type: str, target_id: int) -> bool:
-    """What a reader can see, and so report."""
+def target_visible(target_type: str, target_id: int) -> bool:
+    """What a reader can see, and so report (and see on the report form): a live article, a
+    visible comment on a live article, an account."""
+    live = {"status": Article.Status.PUBLISHED, "deleted_at__isnull": True}
     if target_type == Target.ARTICLE:
-        return Article.objects.filter(pk=target_id, status=Article.Status.PUBLISHED,
-                                      deleted_at__isnull=True).exists()  # fmt: skip
+        return Article.objects.filter(pk=target_id, **live).exists()
     if target_type == Target.COMMENT:
-        return Comment.objects.filter(pk=target_id, status=Comment.Status.VISIBLE).exists()
+        return Comment.objects.filter(
+            pk=target_id, status=Comment.Status.VISIBLE,
+            **{f"article__{field}": value for field, value in live.items()},
+        ).exists()  # fmt: skip
     if target_type == Target.ACCOUNT:
         return Creator.objects.filter(pk=target_id).exists()
     return False
@@ -294,7 +298,7 @@ def report_file(*, reporter: User, target_type: str, target_id: int, reason: str
     details = " ".join(details.split())
     if len(details) > DETAILS_MAX:
         raise ModerationError(REPORT_DETAILS_TOO_LONG, limit=DETAILS_MAX)
-    if target_type not in Target.values or not _target_visible(target_type, target_id):
+    if target_type not in Target.values or not target_visible(target_type, target_id):
         raise ModerationError(REPORT_TARGET_GONE)
     if reporter.pk in target_owner_ids(target_type, target_id):
         raise ModerationError(REPORT_OWN)
@@ -475,7 +479,9 @@ def appeal_target(entry: AuditEntry) -> tuple[str, int]:
     return "user", entry.target_id
 
 
-def _appellant_may(user: User, entry: AuditEntry) -> bool:
+def appellant_may(user: User, entry: AuditEntry) -> bool:
+    """Whether the decision affects this user: their own ban, or their account's article or
+    suspension. Only they may see the decision's appeal page and file an appeal."""
     kind, target_id = appeal_target(entry)
     if kind == "user":
         return target_id == user.pk
@@ -500,7 +506,7 @@ def appeal_file(*, user: User, entry_id: int, text: str) -> Appeal:
     entry = AuditEntry.objects.filter(pk=entry_id, action__in=list(APPEALABLE)).first()
     if entry is None:
         raise ModerationError(APPEAL_NOT_APPEALABLE)
-    if not _appellant_may(user, entry):
+    if not appellant_may(user, entry):
         raise ModerationError(APPEAL_NOT_YOURS)
     text = " ".join(text.split())
     if not text:

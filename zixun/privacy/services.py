@@ -30,7 +30,7 @@ from zixun.ranking.services import reader_ranking_forget
 # Shown wherever a deleted account's name used to be (comments, audit entries).
 DELETED_USER_NAME = "已注销用户"  # stored in audit entries: data, not a message
 USER_DELETE_NOT_ALLOWED = _("只能注销自己的账号")
-EXPORT_FORMAT = 1  # bump when a key of user_export changes meaning
+EXPORT_FORMAT = 2  # bump when a key of user_export changes meaning
 
 
 def _at(value: datetime | None) -> str | None:
@@ -38,7 +38,12 @@ def _at(value: datetime | None) -> str | None:
 
 
 def _article(article: Article) -> dict[str, Any]:
-    return {"article_id": article.pk, "title": article.title, "url": article.get_absolute_url()}
+    """An article the user read, favourited or commented on. One that is no longer live keeps
+    its id but not its title or address: a taken-down title may be what was taken down."""
+    if article.status != Article.Status.PUBLISHED or article.deleted_at:
+        return {"article_id": article.pk, "title": None, "url": None, "offline": True}
+    return {"article_id": article.pk, "title": article.title, "url": article.get_absolute_url(),
+            "offline": False}  # fmt: skip
 
 
 # Export --------------------------------------------------------------------------------------

@@ -27,10 +27,12 @@ from zixun.moderation.services import (
     appeal_decide,
     appeal_file,
     appeal_target,
+    appellant_may,
     case_decide,
     label_set,
     notices_mark_read,
     report_file,
+    target_visible,
 )
 from zixun.moderation.wording import notice_text
 from zixun.web.http import acting_user, editor_required, safe_next
@@ -49,7 +51,12 @@ def report(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
     """The report form (a page of its own, so it works without JavaScript)."""
     if kind not in Target.values:
         raise Http404
-    view = selectors.target_view(kind, target_id)
+    # Only what a reader can see is shown (and reportable): a draft's title or a hidden
+    # comment's text is nobody's business here; the page says it is gone.
+    if target_visible(kind, target_id):
+        view = selectors.target_view(kind, target_id)
+    else:
+        view = selectors.TargetView(kind, target_id, False)
     back = safe_next(request, request.GET.get("next", ""), view.url or reverse("web:home"))
     status = 200
     if request.method == "POST":
@@ -102,8 +109,8 @@ def me_notices(request: HttpRequest) -> HttpResponse:
 def me_appeal(request: HttpRequest, entry_id: int) -> HttpResponse:
     user = acting_user(request)
     entry = selectors.decision_entry(entry_id=entry_id)
-    if entry is None or entry.action not in APPEALABLE:
-        raise Http404
+    if entry is None or entry.action not in APPEALABLE or not appellant_may(user, entry):
+        raise Http404  # another's decision: as if there were none
     status = 200
     if request.method == "POST":
         try:
