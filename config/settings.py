@@ -147,11 +147,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Keep each worker thread's connection: opening SQLite and running the PRAGMAs below
     # cost a quarter of a signed-in page view (py-spy; ADR 0012).
     DATABASES["default"]["CONN_MAX_AGE"] = 600
+    # synchronous=FULL: a commit that returned is on the disk, also after a power loss
+    # (NORMAL in WAL mode only survives a process crash; ADR 0017).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
             "PRAGMA busy_timeout=20000; PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
         ),
     }

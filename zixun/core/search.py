@@ -55,6 +55,9 @@ class SearchBackend(Protocol):
     def index(self, *, article_ids: Sequence[int]) -> None:
         """(Re)index these articles as they are now; drop those no longer published."""
 
+    def dirty_ids(self, *, limit: int) -> list[int]:
+        """Articles marked by a change whose follow-up has not finished yet, up to ``limit``."""
+
     def index_creators(self, *, creator_ids: Sequence[int]) -> None:
         """(Re)index these accounts' names (for matching by name and pinyin)."""
 
@@ -71,6 +74,9 @@ class NullSearchBackend:
 
     def index(self, *, article_ids: Sequence[int]) -> None:
         return None
+
+    def dirty_ids(self, *, limit: int) -> list[int]:
+        return []
 
     def index_creators(self, *, creator_ids: Sequence[int]) -> None:
         return None

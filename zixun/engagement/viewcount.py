@@ -8,14 +8,18 @@ same n, and the reading history as one upsert. Views are deduplicated per
 reader (user, or address and browser for anonymous readers) per article per
 ZIXUN_VIEW_WINDOW_SECONDS; known bots are not counted.
 
-A crash loses at most one interval's views of that process; counts never go
-backwards and are never counted twice.
+A crash (SIGKILL) loses at most one interval's views of that process; counts never go
+backwards and are never counted twice. A process that exits normally (a deploy's SIGTERM)
+writes its buffer first (``atexit``, and multiprocessing's exit finalizers for a forked
+worker).
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
+import multiprocessing.util
 import re
 import threading
 import time
@@ -56,6 +60,10 @@ class ViewBuffer:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="view-flush", daemon=True)
                 self._thread.start()
+                # Write what is left when the process exits normally: atexit in a main or
+                # spawned process, the exit finalizers in a forked one (which skips atexit).
+                atexit.register(self._flush_at_exit)
+                multiprocessing.util.Finalize(self, self._flush_at_exit, exitpriority=10)
 
     def _run(self) -> None:
         """The flush loop: it must never die, or this process would stop writing views."""
@@ -69,6 +77,12 @@ class ViewBuffer:
                 close_old_connections()
             except Exception:
                 logger.exception("closing the view flush's database connection failed")
+
+    def _flush_at_exit(self) -> None:
+        try:
+            self.flush()
+        except Exception:
+            logger.exception("writing buffered views at exit failed; they are lost")
 
     def pending(self) -> int:
         with self._lock:

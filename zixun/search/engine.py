@@ -721,6 +721,10 @@ class DatabaseSearch:
     def index(self, *, article_ids: Sequence[int]) -> None:
         index_articles(article_ids)
 
+    def dirty_ids(self, *, limit: int) -> list[int]:
+        rows = SearchDocument.objects.filter(dirty=True).order_by("article_id")
+        return list(rows.values_list("article_id", flat=True)[:limit])
+
     def index_creators(self, *, creator_ids: Sequence[int]) -> None:
         index_accounts(creator_ids)
 

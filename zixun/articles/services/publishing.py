@@ -30,7 +30,7 @@ follow-up work runs after the commit (``article_after_change_task``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -372,12 +372,34 @@ def article_after_change_task(*, article_id: int, change: str = "") -> None:
     """publish → index → (rank → feed: the ranking app's slot, see docs/architecture.md)
     → counters and caches.
 
-    Recomputes from the database, so a retry or a second worker changes nothing.
+    Recomputes from the database, so a retry or a second worker changes nothing. The search
+    index comes last: it clears the article's dirty mark (set in the change's transaction), so
+    a follow-up cut short anywhere leaves the mark for ``article_followups_repair``.
     """
     creator_id = Article.objects.filter(pk=article_id).values_list("creator_id", flat=True).first()
-    search_backend().index(article_ids=[article_id])  # also drops an article gone offline
     # ranking: related lists; webhooks: the account's receivers
     article_changed.send_robust(sender=Article, article_id=article_id, change=change)
     if creator_id is not None:
         creator_articles_recount(creator_ids=[creator_id])
+    search_backend().index(article_ids=[article_id])  # also drops an article gone offline
     site_version_bump()
+
+
+REPAIR_AFTER = timedelta(minutes=2)  # a follow-up normally ends within seconds of its change
+
+
+def article_followups_repair(*, older_than: timedelta = REPAIR_AFTER, limit: int = 500) -> int:
+    """Run, here and now, the follow-up of every change that has not finished it for
+    ``older_than``: the task was lost (a crash between the commit and the enqueue, a worker
+    killed while it ran). Returns how many ran. The webhook event of such a change is not sent
+    again: its kind is gone with the task (the follow-up runs as a plain update)."""
+    cutoff = timezone.now() - older_than
+    marked = search_backend().dirty_ids(limit=limit)
+    stale = Article.objects.filter(pk__in=marked, updated_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )
+    ran = 0
+    for article_id in list(stale):
+        article_after_change_task.call(article_id=article_id, change="")
+        ran += 1
+    return ran

@@ -525,3 +525,30 @@ def test_another_accounts_image_is_not_a_cover(draft, member, creator):
             article=draft, by=member, data=good_input(cover_image_id=image.pk)
         )
     assert not Article.objects.get(pk=draft.pk).cover_image
+
+
+def test_a_follow_up_lost_in_a_crash_is_run_by_the_minutely_sweep(draft, member):
+    from django.core.management import call_command
+
+    from zixun.core.search import SearchQuery, search_backend
+
+    # given an article published, whose follow-up task never ran (the process died between
+    # the commit and the enqueue: on_commit callbacks are not run here)
+    draft.creator.is_trusted = True
+    draft.creator.save()
+    article = review.article_submit(article=draft, by=member)
+    assert search_backend().dirty_ids(limit=10) == [article.pk]
+    found = search_backend().query(SearchQuery(text="社区足球联赛"))
+    assert article.pk not in [hit.article_id for hit in found.hits]
+    # when the sweep runs before the follow-up is overdue, it leaves it to the queue
+    assert publishing.article_followups_repair() == 0
+    # and once it is overdue
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now() - timedelta(minutes=3))
+    call_command("articles_publish_due", verbosity=0)
+    # then the follow-up ran: indexed, the mark cleared, the account recounted
+    assert search_backend().dirty_ids(limit=10) == []
+    found = search_backend().query(SearchQuery(text="社区足球联赛"))
+    assert article.pk in [hit.article_id for hit in found.hits]
+    article.creator.refresh_from_db()
+    assert article.creator.article_count == 1
+    assert publishing.article_followups_repair(older_than=timedelta(0)) == 0  # nothing left
