@@ -92,35 +92,6 @@ def _sentences(corpus: Path) -> Pool:
     return {"titles": titles, "sentences": sentences}
 
 
-class _Rows:
-    """INSERT statements prepared by the ORM once (a template row: exactly what bulk_create
-    would write), with the columns that differ filled in per row; explicit ids."""
-
-    def __init__(self, model: Any, template: Any, varying: tuple[str, ...]) -> None:
-        from django.db import connection
-
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.fields = {f.name: f for f in fields}
-        self.template = [
-            f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in fields
-        ]
-        self.index = {f.name: i for i, f in enumerate(fields)}
-        self.varying = varying
-        quote = connection.ops.quote_name
-        pk = model._meta.pk
-        columns = ", ".join([quote(pk.column), *(quote(f.column) for f in fields)])
-        marks = ", ".join(["%s"] * (len(fields) + 1))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-
-    def row(self, pk: int, **values: Any) -> list[Any]:
-        from django.db import connection
-
-        row = self.template.copy()
-        for name, value in values.items():
-            row[self.index[name]] = self.fields[name].get_db_prep_save(value, connection)
-        return [pk, *row]
-
-
 def _build(target: int, pool: Pool) -> float:
     """Articles and index rows up to ``target`` (resampled text), in batches; returns seconds."""
     from datetime import UTC, datetime, timedelta
@@ -131,6 +102,7 @@ def _build(target: int, pool: Pool) -> float:
     from zixun.articles.models import Article
     from zixun.channels.models import Channel
     from zixun.creators.models import Creator
+    from zixun.demo.rows import PreparedInsert
     from zixun.search.engine import Doc, facet_channel, facet_creator, rowkey_of, store
     from zixun.search.models import SearchDocument
 
@@ -144,11 +116,11 @@ def _build(target: int, pool: Pool) -> float:
     creators = [Creator.objects.get_or_create(name=f"搜索测试号{i}")[0] for i in range(50)]
     template = Article(creator=creators[0], channel=channels[0], title="", body_text="", body_html="",
                        summary="", status=Article.Status.PUBLISHED, published_at=datetime.now(UTC), tags=[])  # fmt: skip
-    article_rows = _Rows(Article, template, ())
+    article_rows = PreparedInsert(Article, template, pk=True)
     doc_template = SearchDocument(article_id=0, rowkey=0, creator_id=0, channel_id=0,
                                   published_at=template.published_at, source_updated_at=template.published_at,
                                   indexed_at=template.published_at)  # fmt: skip
-    doc_rows = _Rows(SearchDocument, doc_template, ())
+    doc_rows = PreparedInsert(SearchDocument, doc_template, pk=True)
     rng = random.Random(have + 1)
     titles, sentences = pool["titles"], pool["sentences"]
     base = datetime(2016, 1, 1, tzinfo=UTC)
@@ -225,6 +197,7 @@ def _index_rate(corpus: Path, fresh: int) -> dict[str, float]:
     from django.db.models import Max
 
     from zixun.articles.models import Article
+    from zixun.demo.rows import PreparedInsert
     from zixun.search.engine import current_segmenter, index_articles
     from zixun.search.services import index_pipelined, segmenting_pool
 
@@ -239,7 +212,7 @@ def _index_rate(corpus: Path, fresh: int) -> dict[str, float]:
     template = Article.objects.filter(title__startswith="").order_by("pk").first()
     if template is None:
         return {}
-    rows = _Rows(Article, template, ())
+    rows = PreparedInsert(Article, template, pk=True)
     first = (Article.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     now = datetime.now(UTC)
     values = [rows.row(first + n, title=title, body_text=body, summary=body[:80],

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from zixun.articles.models import Article
@@ -25,6 +26,7 @@ from zixun.core.errors import ServiceError
 from zixun.core.sitecache import site_version_bump
 from zixun.creators.models import Creator
 from zixun.creators.services import creator_get_or_create
+from zixun.demo.rows import PreparedInsert
 
 SCALE_CHANNEL_SLUG = "news"
 SCALE_BASE_TIME = datetime(2010, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -65,14 +67,14 @@ def published_count(creator: Creator) -> int:
     return Article.objects.filter(creator=creator, status=Article.Status.PUBLISHED).count()
 
 
-def _next_number(creator: Creator) -> int:
-    """One past the highest n the account's scale articles use (0 when it has none).
+def scale_next_number(articles: QuerySet[Article], prefix: str) -> int:
+    """One past the highest n that ``articles`` with external id ``<prefix><n>`` use
+    (0 when there are none).
 
     Batches insert in increasing n, so the newest row (highest id) has the highest n.
     """
-    prefix = scale_prefix(creator)
     newest = (
-        Article.objects.filter(creator=creator, external_id__startswith=prefix)
+        articles.filter(external_id__startswith=prefix)
         .order_by("-pk")
         .values_list("external_id", flat=True)
         .first()
@@ -80,46 +82,47 @@ def _next_number(creator: Creator) -> int:
     return 0 if newest is None else int(newest.removeprefix(prefix)) + 1
 
 
-class _Rows:
-    """The INSERT statement of a scale article and its values, prepared by the ORM once.
-
-    ``Article.objects.bulk_create`` runs every field of every row through
-    ``pre_save`` and ``get_db_prep_save``: about 0.1 ms a row, two minutes for the
-    reference account. Here the ORM prepares one template row (so the values are
-    exactly what ``bulk_create`` would write, defaults and auto_now times included)
-    and only the columns that differ between articles are filled in per row.
-    """
-
-    VARYING = ("title", "body_html", "body_text", "summary", "external_id", "published_at")
-
-    def __init__(self, creator: Creator, channel: Channel) -> None:
-        fields = [f for f in Article._meta.concrete_fields if not f.primary_key]
-        template = _article(creator, channel, 0)
-        self.template = [
-            f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in fields
+def scale_insert(
+    *,
+    rows: PreparedInsert,
+    prefix: str,
+    start: int,
+    count: int,
+    batch: int,
+    values: Callable[[int], dict[str, Any]],
+    on_batch: Callable[[list[dict[str, Any]]], None] = lambda made: None,
+    on_progress: Callable[[int], None] = _no_progress,
+) -> None:
+    """Insert the articles ``<prefix><n>`` for n from ``start``, ``count`` of them,
+    ``batch`` per transaction. ``on_batch`` runs in each batch's transaction with the
+    values of its articles (to move counters with the rows); ``on_progress(size)`` after
+    each commit."""
+    done = 0
+    while done < count:
+        size = min(batch, count - done)
+        first = start + done
+        made = [values(n) for n in range(first, first + size)]
+        batch_rows = [
+            rows.row(external_id=f"{prefix}{n}", **fields)
+            for n, fields in zip(range(first, first + size), made, strict=True)
         ]
-        index = {f.name: i for i, f in enumerate(fields)}
-        self.i_title, self.i_html, self.i_text, self.i_summary, self.i_external, self.i_time = (
-            index[name] for name in self.VARYING
-        )
-        self.published_at = Article._meta.get_field("published_at")
-        self.prefix = scale_prefix(creator)
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        # Table and column names come from the model; every value is a parameter.
-        self.sql = f"INSERT INTO {quote(Article._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        with transaction.atomic():
+            _write(rows, batch_rows)
+            on_batch(made)
+        done += size
+        on_progress(size)
 
-    def row(self, n: int) -> list[Any]:
-        body_html, body_text, summary = _BODIES[n % len(_BODIES)]
-        row = self.template.copy()
-        row[self.i_title] = _title(n)
-        row[self.i_html] = body_html
-        row[self.i_text] = body_text
-        row[self.i_summary] = summary
-        row[self.i_external] = f"{self.prefix}{n}"
-        row[self.i_time] = self.published_at.get_db_prep_save(scale_published_at(n), connection)
-        return row
+
+def _synthetic(n: int) -> dict[str, Any]:
+    """The default scale article n: a numbered title, one of five short bodies."""
+    body_html, body_text, summary = _BODIES[n % len(_BODIES)]
+    return {
+        "title": _title(n),
+        "body_html": body_html,
+        "body_text": body_text,
+        "summary": summary,
+        "published_at": scale_published_at(n),
+    }
 
 
 def _title(n: int) -> str:
@@ -141,16 +144,8 @@ def _article(creator: Creator, channel: Channel, n: int) -> Article:
     )
 
 
-def _write(sql: str, rows: list[list[Any]]) -> None:
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def _insert_batch(sql: str, rows: list[list[Any]]) -> None:
-    """One batch, in one transaction: all of its rows are committed, or none (Ctrl-C
-    during the batch rolls it back)."""
-    with transaction.atomic():
-        _write(sql, rows)
+def _write(rows: PreparedInsert, values: list[list[Any]]) -> None:
+    rows.insert(values)
 
 
 def demo_scale_account(
@@ -159,6 +154,7 @@ def demo_scale_account(
     count: int,
     batch: int = 20000,
     on_progress: Callable[[int], None] = _no_progress,
+    values: Callable[[int], dict[str, Any]] = _synthetic,
 ) -> int:
     """Give the account ``name`` ``count`` published articles in all; returns how many
     scale articles it added.
@@ -169,6 +165,10 @@ def demo_scale_account(
     ``on_progress(added)`` after each committed batch. Never removes articles: an
     account with more than ``count`` keeps them. Recounts the account at the end and,
     when it added any, drops the cached blocks; also when interrupted.
+
+    ``values(n)`` gives article n's fields (by name) other than its external id;
+    by default a numbered title and a short body, published one minute apart
+    from 2010-01-01 (``zixun gen-scale`` passes text resampled from the corpora).
     """
     if count < 0:
         raise ServiceError(COUNT_INVALID)
@@ -177,18 +177,21 @@ def demo_scale_account(
     creator = creator_get_or_create(name=name, account_type=Creator.AccountType.MEDIA)
     channel = Channel.objects.get(slug=SCALE_CHANNEL_SLUG)
     missing = max(count - published_count(creator), 0)
+    rows = PreparedInsert(Article, _article(creator, channel, 0))
+    prefix = scale_prefix(creator)
     # Not a count: should a row in the middle have been deleted, the next free n is
     # past the highest one, so a rerun never collides with an existing external id.
-    start = _next_number(creator) if missing else 0
-    rows = _Rows(creator, channel)
+    start = scale_next_number(Article.objects.filter(creator=creator), prefix) if missing else 0
     added = 0
+
+    def advance(size: int) -> None:
+        nonlocal added
+        added += size
+        on_progress(size)
+
     try:
-        while added < missing:
-            size = min(batch, missing - added)
-            first = start + added
-            _insert_batch(rows.sql, [rows.row(n) for n in range(first, first + size)])
-            added += size
-            on_progress(size)
+        scale_insert(rows=rows, prefix=prefix, start=start, count=missing, batch=batch,
+                     values=values, on_progress=advance)  # fmt: skip
     finally:
         # Also after an interruption, and on a rerun that adds nothing (the run it
         # completes may have been killed before it got here).
