@@ -212,8 +212,8 @@ def test_the_command_reports_rates_and_skips_without_the_corpus(tmp_path, capsys
     main(["gen-scale", "--articles", "20", "--archive", "5", "--accounts", "3", "--readers", "4",
           "--followers", "4", "--events", "50", "--no-progress"])  # fmt: skip
     out = capsys.readouterr().out
-    assert "articles +25" in out
-    assert "events +50" in out
+    assert "文章 +25" in out
+    assert "事件 +50" in out
     monkeypatch.setattr(largesite, "corpus_load", corpus_load)
     main(["gen-scale", "--shared", str(tmp_path), "--no-progress"])
     assert "没有语料" in capsys.readouterr().out

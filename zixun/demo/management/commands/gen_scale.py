@@ -76,16 +76,15 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             for bar in bars:
                 bar.close()
-            self.stderr.write(
-                "已中断 interrupted: the committed batches stay; "
-                "run the same command again to continue"
-            )
+            self.stderr.write(_("已中断：已提交的批次都保留着，再运行同一命令即可继续"))
             raise SystemExit(130) from None
         finally:
             for bar in bars:
                 bar.close()
         self.stdout.write(
-            f"articles +{rates.articles:,} ({rates.articles_s:,.0f}/s) · "
-            f"readers +{rates.users:,} · events +{rates.events:,} ({rates.events_s:,.0f}/s) · "
-            f"ranking {rates.ranking_s:.1f} s"
-        )
+            _("文章 +%(articles)s（每秒 %(articles_s)s 篇）· 读者 +%(users)s · 事件 +%(events)s"
+              "（每秒 %(events_s)s 个）· 热榜计算 %(ranking_s)s 秒")
+            % {"articles": f"{rates.articles:,}", "articles_s": f"{rates.articles_s:,.0f}",
+               "users": f"{rates.users:,}", "events": f"{rates.events:,}",
+               "events_s": f"{rates.events_s:,.0f}", "ranking_s": f"{rates.ranking_s:.1f}"}
+        )  # fmt: skip
