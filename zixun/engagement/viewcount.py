@@ -20,6 +20,7 @@ import atexit
 import hashlib
 import logging
 import multiprocessing.util
+import os
 import re
 import threading
 import time
@@ -51,6 +52,7 @@ class ViewBuffer:
         self._views: Counter[int] = Counter()
         self._readings: dict[tuple[int, int], datetime] = {}
         self._thread: threading.Thread | None = None
+        self._pid = 0  # the process whose buffer this is, once its flush thread runs
 
     def add(self, *, article_id: int, user_id: int | None) -> None:
         with self._lock:
@@ -62,6 +64,9 @@ class ViewBuffer:
                 self._thread.start()
                 # Write what is left when the process exits normally: atexit in a main or
                 # spawned process, the exit finalizers in a forked one (which skips atexit).
+                # Both are inherited by a process forked from this one, which must not run
+                # them: its copy of the buffer is this process's, and its lock may be held.
+                self._pid = os.getpid()
                 atexit.register(self._flush_at_exit)
                 multiprocessing.util.Finalize(self, self._flush_at_exit, exitpriority=10)
 
@@ -79,6 +84,8 @@ class ViewBuffer:
                 logger.exception("closing the view flush's database connection failed")
 
     def _flush_at_exit(self) -> None:
+        if os.getpid() != self._pid:
+            return
         try:
             self.flush()
         except Exception:
