@@ -35,7 +35,7 @@ test-sqlite: $(VENV)/.installed  ## The suite on SQLite (the embedded default), 
 test-postgres: $(VENV)/.installed  ## The suite on PostgreSQL + Redis (production settings)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "not browser" $(T)
 
-bench: $(VENV)/.installed  ## Article page vs a bare view and a Wagtail page on granian (bench/results.json); ONLY=part,… narrows it
+bench: $(VENV)/.installed  ## Every figure beside its goal in one run (bench/results.json); ONLY=part,… runs some
 	$(PY) -m bench $(if $(ONLY),--only $(ONLY)) $(ARGS)
 
 lint: $(VENV)/.installed  ## Ruff check and format check, the app layers (import-linter), missing migrations

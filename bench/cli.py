@@ -32,6 +32,7 @@ from bench.report import (
     print_table,
     write_results,
 )
+from bench.scale import ScaleResult, measure_scale
 from bench.search import SearchResult, measure_search
 from bench.server import Server, log_tail, serve
 from bench.uploads import UploadResult, measure_uploads
@@ -46,8 +47,10 @@ SERVER_ATTEMPTS = 2
 # image upload per file, hostile and normal, each in a fresh process (no database, no server).
 PARTS = (
     "article", "pagination", "feed", "ranking", "related", "search", "keywords", "dedup",
-    "clickbait", "wagtail", "uploads",
+    "clickbait", "wagtail", "uploads", "scale", "xss",
 )  # fmt: skip
+# Parts only `--only` runs: the long XSS replay takes about 45 minutes (docs/security.md).
+OPT_IN_PARTS = frozenset({"xss"})
 
 
 def _safety_parts() -> dict[str, tuple[Callable[..., Any], Callable[[Any], None]]]:
@@ -55,11 +58,13 @@ def _safety_parts() -> dict[str, tuple[Callable[..., Any], Callable[[Any], None]
     from bench.clickbait import measure_clickbait, print_clickbait
     from bench.dedup import measure_dedup, print_dedup
     from bench.keywords import measure_keywords, print_keywords
+    from bench.xss import measure_xss, print_xss
 
     return {
         "keywords": (measure_keywords, print_keywords),
         "dedup": (measure_dedup, print_dedup),
         "clickbait": (measure_clickbait, print_clickbait),
+        "xss": (measure_xss, print_xss),  # the long XSS replay (docs/security.md)
     }
 
 
@@ -117,7 +122,7 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--only",
         metavar="PARTS",
-        help=f"run only these parts, comma-separated: {', '.join(PARTS)} (default: all)",
+        help=f"run only these parts, comma-separated: {', '.join(PARTS)} (default: all but the opt-in xss)",
     )
     args = parser.parse_args(argv)
     for name in ("duration", "connections", "rounds", "workers"):
@@ -125,7 +130,7 @@ def parse_args(argv: list[str] | None) -> Options:
             parser.error(f"--{name} must be at least 1")
     if args.scale < 0:
         parser.error("--scale must be 0 or more")
-    parts: tuple[str, ...] = PARTS
+    parts: tuple[str, ...] = tuple(part for part in PARTS if part not in OPT_IN_PARTS)
     if args.only:
         wanted = {part.strip() for part in args.only.split(",") if part.strip()}
         if unknown := wanted - set(PARTS):
@@ -290,6 +295,11 @@ def run(options: Options) -> int:
                 shared = Path(os.environ.get("ZIXUN_SHARED_DIR", ROOT.parent / "shared"))
                 print(f"[bench] {name} …", flush=True)
                 safety[name] = (measure_part(shared=shared), print_part)
+        scale: ScaleResult | None = None
+        if "scale" in parts:
+            scale = measure_scale(
+                root=ROOT, shared=Path(os.environ.get("ZIXUN_SHARED_DIR", ROOT.parent / "shared"))
+            )
         search: SearchResult | None = None
         if "search" in parts:
             search = measure_search(
@@ -387,6 +397,7 @@ def run(options: Options) -> int:
             uploads=uploads,
             cache_miss=cache_miss,
             memory=memory,
+            scale=scale.as_dict() if scale else None,
         )
         print_table(report)
         write_results(report, options.results)

@@ -15,6 +15,7 @@ from bench.loadgen import Measurement, Tool
 from bench.pagination import PaginationResult, print_pagination
 from bench.ranking import RankingResult, print_ranking
 from bench.related import RelatedResult, print_related
+from bench.scale import ScaleResult, print_scale
 from bench.search import SearchResult, print_search
 from bench.uploads import GOAL_MB, UploadResult, uploads_as_dict
 
@@ -285,6 +286,8 @@ def print_table(report: Report) -> None:
             f"granian workers' resident memory: {', '.join(f'{mb:g}' for mb in memory['rss_mb'])} "
             f"MB (supervisor {memory['supervisor_mb']:g} MB)"
         )
+    if report.scale:
+        print_scale(ScaleResult(data=report.scale))
     print_goals(scale_goals(report))
 
 

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zixun.web.middleware.NulRefusalMiddleware",  # innermost: it renders a page for the reader
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -40,6 +40,7 @@ from zixun.api.problems import (
     JSON_DETAIL,
     MEDIA_TYPE_DETAIL,
     NOT_FOUND_DETAIL,
+    NUL_DETAIL,
     PROBLEM_CONTENT_TYPE,
     Problem,
     problem,
@@ -129,6 +130,16 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return problem_response(problem(404, "not_found", NOT_FOUND_DETAIL))
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class JsonParser(Parser):
     """ninja's JSON parser, refusing other media types (415) and broken JSON (400)."""
 
@@ -140,6 +151,8 @@ class JsonParser(Parser):
             data = json.loads(request.body)
         except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
             raise problem(400, "invalid_json", JSON_DETAIL) from error
+        if b"\\u0000" in request.body and _has_nul(data):  # PostgreSQL cannot store one
+            raise problem(400, "invalid_character", NUL_DETAIL)
         return data  # type: ignore[no-any-return]
 
 

@@ -89,6 +89,7 @@ NOT_FOUND_DETAIL = _("地址不存在，或内容已下线")
 TOO_LARGE_DETAIL = _("请求体超过了 %(limit)s 字节的上限")
 MEDIA_TYPE_DETAIL = _("请求体须为 application/json")
 JSON_DETAIL = _("请求体无法按 JSON 解析")
+NUL_DETAIL = _("请求里有无法保存的字符（NUL）")
 INTERNAL_DETAIL = _("出现了意外错误，已记录下来，请稍后再试")
 AUTH_DETAIL = _("请在 Authorization 头中提供有效的令牌：Bearer <令牌>")
 

@@ -15,7 +15,12 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from zixun.articles.sanitize import html_sanitize, html_to_text, image_src_allowed
+from zixun.articles.sanitize import (
+    html_sanitize,
+    html_to_text,
+    image_src_allowed,
+    link_href_allowed,
+)
 from zixun.core.errors import ServiceError
 
 BODY_MAX_CHARS = 100_000
@@ -24,12 +29,9 @@ MARKDOWN_TOO_LONG = _("正文不能超过 %(limit)s 个字符")
 EMPTY_BODY = _("正文不能为空")
 IMAGE_ALT_MISSING = _("每张图片都需要替代文字：%(src)s")
 
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # The article title is the page's h1; the sanitizer allows h2–h4 only.
 HEADING_MIN, HEADING_MAX = 2, 4
 
-# RFC 3986: a colon before the first "/", "?" or "#" means the URL has a scheme.
-_SCHEME = re.compile(r"^([^/?#]*):")
 _HEADING_TAG = re.compile(r"^h([1-6])$")
 
 
@@ -40,8 +42,7 @@ class MarkdownError(ServiceError):
 class _Markdown(MarkdownIt):
     def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
         """Allow http, https, mailto and relative URLs; refuse any other scheme."""
-        match = _SCHEME.match(url.strip())
-        return match is None or match.group(1).lower() in LINK_SCHEMES
+        return link_href_allowed(url)
 
 
 _MD = _Markdown("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(

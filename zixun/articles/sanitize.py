@@ -20,6 +20,10 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# RFC 3986: a colon before the first "/", "?" or "#" means the URL has a scheme. Read this
+# way, "ｊａｖａｓｃｒｉｐｔ:…" or "java\u200bscript:…" has one (not allowed), where a WHATWG
+# parser such as nh3's sees a relative path and keeps it.
+_LINK_SCHEME = re.compile(r"^([^/?#]*):")
 # Images come from absolute http(s) addresses or our own uploads, never from a
 # protocol-relative "//host/…" (which nh3's scheme check lets through as relative).
 IMAGE_PREFIXES = ("http://", "https://", "/media/")
@@ -42,8 +46,17 @@ def image_src_allowed(src: str) -> bool:
     return True
 
 
+def link_href_allowed(href: str) -> bool:
+    """Only http, https, mailto and relative links (the Markdown path and the HTML import
+    apply the same rule)."""
+    match = _LINK_SCHEME.match(href.strip())
+    return match is None or match.group(1).lower() in ALLOWED_URL_SCHEMES
+
+
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
     if element == "img" and attribute == "src" and not image_src_allowed(value):
+        return None
+    if element == "a" and attribute == "href" and not link_href_allowed(value):
         return None
     return value
 

@@ -66,8 +66,8 @@ class ProcessedImage:
 
 
 def alt_text_clean(value: str) -> str:
-    """The alt text with whitespace collapsed; raises ImageError when empty."""
-    text = " ".join(value.split())
+    """The alt text with whitespace (and any NUL) collapsed; raises ImageError when empty."""
+    text = " ".join(value.replace("\x00", " ").split())
     if not text:
         raise ImageError(ALT_REQUIRED)
     return text
