@@ -44,6 +44,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from tests.security.authz_table import ADMIN, API, KNOWN_HOLES, WEB
+from zixun.web.sitemaps import ACCOUNT_SHARD, ARTICLE_SHARD
 
 ARTICLE_STATES = (
     "draft", "scheduled", "pending", "rejected", "published", "unpublished", "taken_down",
@@ -577,6 +578,10 @@ def _object_id(world: World, kind: str, role: Role, state: str) -> int:
         return int(world.accounts[role.subject].pk)
     if kind == "channel":
         return world.channel_id
+    if kind == "article_shard":  # the sitemap shard holding a published article (ids vary)
+        return int(next(iter(world.articles.values()))["published"].pk) // ARTICLE_SHARD
+    if kind == "account_shard":
+        return int(next(iter(world.accounts.values())).pk) // ACCOUNT_SHARD
     return world.ids[kind]
 
 
