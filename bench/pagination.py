@@ -226,8 +226,9 @@ def scale_account(*, root: Path, env: dict[str, str], count: int) -> tuple[int, 
     elapsed = time.monotonic() - started
     for line in out.splitlines():
         print(f"[bench]   {line}", flush=True)
-    if not (match := re.search(r"added (\d+)", out)):
-        raise BenchError(f"zixun demo-scale printed no 'added N':\n{out}")
+    # "新增 N 篇，账号现有 M 篇文章" (or its translation): the first number is the added count.
+    if not (match := re.search(r"(\d+)\D+\d+", out)):
+        raise BenchError(f"zixun demo-scale printed no counts:\n{out}")
     return int(match.group(1)), elapsed
 
 

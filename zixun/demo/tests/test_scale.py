@@ -154,11 +154,11 @@ def test_command_reports_and_is_idempotent(capsys):
     call_command(
         "demo_scale", "--account", "测试号", "--count", "7", "--batch", "3", "--no-progress"
     )
-    assert "新增 added 7" in capsys.readouterr().out
+    assert "新增 7 篇" in capsys.readouterr().out
     call_command("demo_scale", "--account", "测试号", "--count", "7", "--no-progress")
     out = capsys.readouterr().out
-    assert "新增 added 0" in out
-    assert "article count 7" in out
+    assert "新增 0 篇" in out
+    assert "现有 7 篇" in out
     assert _scale_articles("测试号").count() == 7
 
 

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from zixun.creators.models import Creator
@@ -77,4 +78,6 @@ class Command(BaseCommand):
         finally:
             bar.close()
         total = Creator.objects.get(name=name.strip()).article_count
-        self.stdout.write(f"新增 added {added} · 账号文章数 article count {total}")
+        self.stdout.write(
+            _("新增 %(added)s 篇，账号现有 %(total)s 篇文章") % {"added": added, "total": total}
+        )
