@@ -19,14 +19,11 @@ from zixun.articles.selectors import ArticleCard
 register = template.Library()
 
 
-def label_chip(label: str) -> str:
+def label_chip(card: ArticleCard) -> str:
     """The fact-check chip before a title (web/_label.html), or ''."""
-    if not label:
+    if not card.label:
         return ""
-    text = {"debunked": gettext("辟谣"), "false": gettext("不实信息")}.get(label) or gettext(
-        "有争议"
-    )
-    return f'<span class="fact-chip fact-{escape(label)}">{escape(text)}</span> '
+    return f'<span class="fact-chip fact-{escape(card.label)}">{escape(card.label_name)}</span> '
 
 
 def _card(card: ArticleCard) -> str:
@@ -46,7 +43,7 @@ def _card(card: ArticleCard) -> str:
         )
     return (
         f'\n  <li class="card{" with-thumb" if card.cover else ""}"><div class="item-text">'
-        f'{label_chip(card.label)}<a class="card-title" href="{url}">{escape(card.title)}</a>\n'
+        f'{label_chip(card)}<a class="card-title" href="{url}">{escape(card.title)}</a>\n'
         f'    <span class="card-meta"><a href="{escape(card.creator_url)}">'
         f"{escape(card.creator_name)}</a> "
         f'<time datetime="{date_format(when, "c")}">{date_format(when, "m-d H:i")}</time>'
