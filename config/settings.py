@@ -245,6 +245,10 @@ if ZIXUN_TASK_QUEUE not in TASK_QUEUE_BACKENDS:
 ZIXUN_TASK_REDIS_URL = env("ZIXUN_TASK_REDIS_URL", REDIS_URL)
 if ZIXUN_TASK_QUEUE == "redis" and not ZIXUN_TASK_REDIS_URL:
     raise ImproperlyConfigured("ZIXUN_TASK_QUEUE=redis needs REDIS_URL or ZIXUN_TASK_REDIS_URL")
+# A database-queue task still RUNNING this many seconds after it started, on a worker that
+# `zixun worker` cannot check (another host), is taken as interrupted and run again
+# (zixun/core/taskrecovery.py). Keep it above the longest task.
+ZIXUN_TASK_STALE_SECONDS = int(env("ZIXUN_TASK_STALE_SECONDS", "3600"))
 TASKS = {
     "default": {
         "BACKEND": env("ZIXUN_TASK_BACKEND", TASK_QUEUE_BACKENDS[ZIXUN_TASK_QUEUE]),

@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from zixun.core import taskrecovery
+
 
 def queue_kind() -> str:
     """'database' or 'redis': which worker runs the default backend's tasks."""
@@ -67,9 +69,20 @@ class Command(BaseCommand):
         if options["interval"] <= 0:
             raise CommandError(_("--interval 必须大于 0"))
         if queue_kind() == "database":
+            recovered = taskrecovery.db_tasks_recover()
+            if recovered.ready and verbosity:
+                self.stdout.write(
+                    _("已将 %(n)s 个被中断的任务放回队列，它们会再运行一次")
+                    % {"n": recovered.ready}
+                )
+            if recovered.failed and verbosity:
+                self.stdout.write(
+                    _("%(n)s 个任务第二次被中断，已标为失败") % {"n": recovered.failed}
+                )
             call_command(
                 "db_worker",
                 queue_name=",".join(queues),
+                worker_id=taskrecovery.worker_id(),
                 interval=options["interval"],
                 batch=options["batch"],
                 max_tasks=options["max_tasks"],
@@ -80,9 +93,12 @@ class Command(BaseCommand):
             return
         # RQ forks a work horse per task; django-tasks' Job class runs it as a django-tasks
         # task, and the scheduler moves tasks with run_after onto the queue when they are due.
+        # RecoveringWorker runs again the jobs a killed worker abandoned, when RQ cleans its
+        # registries: at start and every 10 minutes.
         call_command(
             "rqworker",
             *queues,
+            worker_class="zixun.core.taskrecovery.RecoveringWorker",
             job_class="django_tasks_rq.backend.Job",
             with_scheduler=True,
             burst=options["batch"],
