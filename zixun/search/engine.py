@@ -363,7 +363,8 @@ class PostgresStore:
     ) -> list[Match]:  # fmt: skip
         column = "title" if title_only else "tsv"
         query = self._tsquery(clauses, () if title_only else facets)
-        found = self._newest(column, query, low, high, limit)
+        words = [self._tsquery([c]) for c in clauses] if len(clauses) > 1 else []
+        found = self._newest(column, query, low, high, limit, words=words)
         if title_only and facets:  # the title vector has no facets: filter on the full one
             found = self._filtered(found, self._tsquery([], facets))
         if not ranked or not found:
@@ -377,36 +378,62 @@ class PostgresStore:
             return [Match(row[0], sum(w * r for w, r in zip(idf, row[1:], strict=True)))
                     for row in cursor.fetchall()]  # fmt: skip
 
-    # The plans, chosen here from the planner's estimate of the matching rows (``_estimate``),
-    # since the planner itself does not count the vectors' TOAST reads (ADR 0013):
+    # The plans, chosen here by their expected cost from the planner's estimate of the matching
+    # rows (``_estimate``), since the planner itself counts neither the vectors' TOAST reads
+    # nor what a B-tree bitmap of many keys costs (ADR 0013):
     # - WALK: the rows newest first along the primary key, each checked against the query,
-    #   until ``limit`` match: about limit / share rows read, vectors and all. For common words.
-    # - BITMAP: the word's GIN bitmap, every matching row visited (not its vector) and the newest
-    #   kept. For rare words: about as many visits as matches.
+    #   until ``limit`` match: about limit / share rows read, vectors and all. Common words.
+    # - BITMAP: the GIN bitmap, every matching row visited (not its vector) and the newest kept.
     # - WINDOW: the GIN bitmap ANDed with a B-tree bitmap of the newest keys, sized to hold
-    #   SAFETY times the matches needed: for the words between.
-    WALK_ROWS = 3000  # walk when that reads fewer rows than this (about 10 µs a row, warm)
-    BITMAP_ROWS = 4000  # visit every match when there are fewer than this
+    #   SAFETY times the matches needed: only the matches in the window are visited.
+    # Costs in µs, fitted to the three plans run on 70 of the bench's queries at 1,000,000 rows
+    # on 2 cores, warm (docs/search.md): a row walked 11 (10–17); a match visited by the
+    # bitmap 3 (2.3 at 5,000 matches, 3.6 at 140,000); a match of the GIN bitmap alone 0.35;
+    # a key of the window's B-tree bitmap 0.2 (262,144 keys: 47–77 ms, which makes the window
+    # slower than the plain bitmap up to about 7,500 matches); a match visited in the window 8.
+    WALK_US = 11.0
+    BITMAP_US = 3.0
+    GIN_US = 0.35
+    WINDOW_KEY_US = 0.2
+    WINDOW_VISIT_US = 8.0
+    TOGETHER = 1.5  # words that go together: their conjunction matches this much more
 
     def _newest(self, column: str, query: str, low: int | None, high: int | None,
-                limit: int) -> list[int]:  # fmt: skip
-        """The keys of the newest ``limit`` rows matching ``query`` within [low, high]."""
+                limit: int, *, words: Sequence[str] = ()) -> list[int]:  # fmt: skip
+        """The keys of the newest ``limit`` rows matching ``query`` within [low, high].
+
+        ``words``: the query's words (or phrases) one by one, when it has several: the GIN
+        bitmap reads the rarest one's postings at least, and the planner, counting the words as
+        independent, underestimates the matches of words that go together (about 1.4× for
+        总统 举行); the costs allow for both."""
         total, ladder = self._ladder()
         if total < self.LADDER_BASE * self.LADDER_STEP:  # a small site: every plan is quick
             return self._match(column, query, low, high, limit)
         estimate = max(1.0, self._estimate(column, query))
+        most = estimate
+        if words:
+            most = max(estimate, min(self._estimate(column, word) for word in words))
         share = estimate / max(total, 1)
-        if limit / share <= self.WALK_ROWS:
-            return self._match(column, query, low, high, limit, walk=True)
+        together = self.TOGETHER if words else 1.0
+        costs = {
+            "walk": self.WALK_US * limit / share,
+            "bitmap": self.BITMAP_US * estimate * together,
+        }
         floor = None
-        if estimate > self.BITMAP_ROWS and high is None:
+        if high is None:
             need = self.SAFETY * limit / share
-            floor = next((key for rows, key in ladder if rows >= need), None)
-        if floor is not None and (low is None or floor > low):
+            rows, floor = next(((r, key) for r, key in ladder if r >= need), (0, None))
+            if floor is not None and (low is None or floor > low):
+                costs["window"] = (self.GIN_US * most + self.WINDOW_KEY_US * rows
+                                   + self.WINDOW_VISIT_US * self.SAFETY * limit)  # fmt: skip
+        plan = min(costs, key=lambda name: costs[name])
+        if plan == "walk":
+            return self._match(column, query, low, high, limit, walk=True)
+        if plan == "window":
             found = self._match(column, query, floor, high, limit)
             if len(found) >= limit:
                 return found
-        return self._match(column, query, low, high, limit)  # no window, or too few in it
+        return self._match(column, query, low, high, limit)  # the bitmap, or a window too small
 
     @staticmethod
     def _match(column: str, query: str, low: int | None, high: int | None, limit: int,

@@ -244,8 +244,8 @@ def test_every_postgres_plan_finds_the_same_newest_matches(monkeypatch, plan):
     # when the store is told to take one plan (its thresholds, estimate and windows set for it):
     # the window of the 16 newest holds 6 of them, the one of the 12 newest only 4
     cls = type(engine)
-    monkeypatch.setattr(cls, "WALK_ROWS", 10**9 if plan == "walk" else 0)
-    monkeypatch.setattr(cls, "BITMAP_ROWS", 10**9 if plan == "bitmap" else 0)
+    monkeypatch.setattr(cls, "WALK_US", 0.0 if plan == "walk" else 1e9)
+    monkeypatch.setattr(cls, "BITMAP_US", 0.0 if plan == "bitmap" else 1e9)
     window = 12 if plan == "window too small" else 16
     monkeypatch.setattr(
         cls, "_ladder", lambda self: (40, [(8, _key_at(8)), (window, _key_at(window))])
