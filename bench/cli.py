@@ -15,7 +15,7 @@ from types import FrameType
 from typing import Any
 
 from bench import wagtail
-from bench.database import bench_env, build_database, find_article_id
+from bench.database import bench_env, build_database, find_article_id, production_services
 from bench.errors import BenchError
 from bench.feed import FeedResult, measure_feed
 from bench.latency import one_connection, worker_memory
@@ -85,6 +85,7 @@ class Options:
     parts: tuple[str, ...] = PARTS
     search_docs: int = 1_000_000
     results: Path = RESULTS_PATH
+    database: str = "sqlite"
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -120,6 +121,12 @@ def parse_args(argv: list[str] | None) -> Options:
         help="where to write the figures (default bench/results.json)",
     )  # fmt: skip
     parser.add_argument(
+        "--database", choices=["sqlite", "postgresql"], default="sqlite",
+        help="where the Zixun parts (article, pagination, feed, ranking) run: the embedded "
+        "SQLite (default), or PostgreSQL + Redis on 127.0.0.1 (database zixun_bench and Redis "
+        "db 13, both emptied first; the production profile)",
+    )  # fmt: skip
+    parser.add_argument(
         "--only",
         metavar="PARTS",
         help=f"run only these parts, comma-separated: {', '.join(PARTS)} (default: all but the opt-in xss)",
@@ -153,6 +160,7 @@ def parse_args(argv: list[str] | None) -> Options:
         parts=parts,
         search_docs=max(1000, args.search_docs),
         results=args.results,
+        database=args.database,
     )
 
 
@@ -262,6 +270,8 @@ def run(options: Options) -> int:
     print(f"[bench] parts: {', '.join(options.parts)}; load generator: {tool}", flush=True)
     with var_dir(keep=options.keep) as directory:
         env = bench_env(directory)
+        if options.database == "postgresql" and parts & ZIXUN_PARTS:
+            env |= production_services()
         pagination: PaginationResult | None = None
         feed: FeedResult | None = None
         ranking: RankingResult | None = None
@@ -386,6 +396,7 @@ def run(options: Options) -> int:
             rounds=options.rounds,
             corpus_limit=options.corpus_limit,
             parts=options.parts,
+            database=options.database,
             zixun=zixun,
             wagtail=wagtail_page,
             pagination=pagination,

@@ -16,6 +16,10 @@ _DROPPED_ENV = ("DATABASE_URL", "REDIS_URL", "ZIXUN_STATIC_ROOT", "ZIXUN_MEDIA_R
 STARTER_RETRIES = 3
 STARTER_RETRY_WAIT_S = 60.0
 STEP_TIMEOUT_S = 3600.0
+# ``--database postgresql``: the production profile's services, emptied at the start of a run.
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_NAME = "zixun_bench"
+REDIS_BENCH_URL = "redis://127.0.0.1:6379/13"
 
 _ARTICLE_ID_SNIPPET = """\
 from zixun.demo.loading import reference_article_id
@@ -41,6 +45,32 @@ def bench_env(var_dir: Path) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.pop("ZIXUN_BENCH", None)
     return env
+
+
+def production_services() -> dict[str, str]:
+    """The environment that moves the Zixun parts to PostgreSQL + Redis (production settings):
+    the database ``zixun_bench`` dropped and created afresh, the Redis db emptied. A service
+    that cannot be reached stops the run with the reason."""
+    import psycopg
+    import redis
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_NAME}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{PG_BENCH_NAME}"')
+    except psycopg.Error as error:
+        raise BenchError(f"PostgreSQL at 127.0.0.1:5432 is not usable: {error}") from error
+    try:
+        redis.Redis.from_url(REDIS_BENCH_URL, socket_connect_timeout=3).flushdb()
+    except redis.RedisError as error:
+        raise BenchError(f"Redis at {REDIS_BENCH_URL} is not usable: {error}") from error
+    print(
+        f"[bench] Zixun on PostgreSQL ({PG_BENCH_NAME}) and Redis ({REDIS_BENCH_URL})", flush=True
+    )
+    return {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_NAME}",
+        "REDIS_URL": REDIS_BENCH_URL,
+    }
 
 
 def _run(

@@ -88,6 +88,8 @@ class Report:
     rounds: int
     corpus_limit: int | None
     parts: tuple[str, ...]
+    # Where the Zixun parts ran: "sqlite" (the embedded default) or "postgresql" (+ Redis).
+    database: str = "sqlite"
     zixun: ZixunPages | None = None
     wagtail: WagtailPage | None = None
     # The reference account scaled up, its first/middle/last pages timed.
@@ -126,6 +128,7 @@ class Report:
         data: dict[str, Any] = {
             "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
             "parts": list(self.parts),
+            "database": self.database,
             "tool": self.tool,
             "duration_s": self.duration_s,
             "connections": self.connections,
@@ -207,7 +210,8 @@ def print_table(report: Report) -> None:
     print()
     print(
         f"{report.tool}, {report.workers} granian workers, {report.connections} connections, "
-        f"{report.rounds} × {report.duration_s} s per page (parts: {', '.join(report.parts)})"
+        f"{report.rounds} × {report.duration_s} s per page (parts: {', '.join(report.parts)}; "
+        f"Zixun on {report.database})"
     )
     rows: list[tuple[str, Measurement, int]] = []
     if z := report.zixun:
