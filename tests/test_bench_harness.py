@@ -41,3 +41,34 @@ def test_the_bench_measures_the_article_part_and_writes_the_goals(tmp_path):
     assert goals["worker_rss_mb"]["value"] == data["memory"]["max_mb"]
     assert goals["feed_p95_ms"]["value"] is None  # the feed part did not run
     assert "issue #15 goals, this run:" in run.stdout
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the production profile's bench needs PostgreSQL and Redis: it runs in the PostgreSQL pass",
+)
+def test_the_bench_runs_the_zixun_parts_on_postgresql_and_redis(tmp_path):
+    results = tmp_path / "results.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--only", "article", "--database", "postgresql",
+         "--duration", "1", "--rounds", "1", "--connections", "2", "--corpus-limit", "20",
+         "--scale", "0", "--tool", "python", "--results", str(results)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    data = json.loads(results.read_text())
+    assert data["database"] == "postgresql"
+    assert data["article"]["requests"] > 0
+    assert data["article"]["errors"] == 0
+    assert data["cache_miss"]["requests"] > 0
+    assert "Zixun on postgresql" in run.stdout
+
+
+def test_the_bench_refuses_an_unknown_database():
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--database", "mysql"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "--database: invalid choice: 'mysql'" in run.stderr
