@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from zixun.articles.importing import articles_import, count_lines, import_summary
 from zixun.channels.selectors import category_map_load
+from zixun.core.dbstats import statistics_refresh
 from zixun.core.errors import message_format
 
 NO_FILE = gettext_lazy("找不到文件 %(path)s")
@@ -67,5 +68,6 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self.stdout.write(import_summary(stats))
+        statistics_refresh()  # the planner must know the tables grew (zixun/core/dbstats.py)
         for reason in stats.skip_reasons():
             self.stdout.write(reason)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from zixun.articles.importing import ImportStats, import_summary
+from zixun.core.dbstats import statistics_refresh
 from zixun.demo.loading import (
     demo_activity,
     demo_load_corpora,
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             self.stdout.write(_("读者互动：%(count)s 组事件，热榜已计算") % {"count": activity})
         if not options["no_corpus"]:
             self._corpora(shared, options)
+            statistics_refresh()  # the corpora grew the tables (zixun/core/dbstats.py)
         lists = demo_related()
         self.stdout.write(_("相关推荐：已为 %(count)s 篇文章计算") % {"count": lists})
 

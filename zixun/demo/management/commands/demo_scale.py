@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from zixun.core.dbstats import statistics_refresh
 from zixun.creators.models import Creator
 from zixun.demo.reference import REFERENCE_ACCOUNT
 from zixun.demo.scale import demo_scale_account, published_count
@@ -71,12 +72,13 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             bar.close()
             self.stderr.write(
-                f"已中断 interrupted: {committed} articles committed; "
-                "run the same command again to add the rest"
+                _("已中断：已提交 %(n)s 篇文章；再次运行同一命令即可补齐其余部分")
+                % {"n": committed}
             )
             raise SystemExit(130) from None
         finally:
             bar.close()
+        statistics_refresh()  # the planner must know the table grew (zixun/core/dbstats.py)
         total = Creator.objects.get(name=name.strip()).article_count
         self.stdout.write(
             _("新增 %(added)s 篇，账号现有 %(total)s 篇文章") % {"added": added, "total": total}

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from zixun.core.dbstats import statistics_refresh
 from zixun.demo.corpus import CorpusMissingError
 from zixun.demo.largesite import Sizes, gen_scale
 
@@ -88,3 +89,4 @@ class Command(BaseCommand):
                "users": f"{rates.users:,}", "events": f"{rates.events:,}",
                "events_s": f"{rates.events_s:,.0f}", "ranking_s": f"{rates.ranking_s:.1f}"}
         )  # fmt: skip
+        statistics_refresh()  # the planner must know the tables grew (zixun/core/dbstats.py)
