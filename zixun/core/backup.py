@@ -723,6 +723,8 @@ def _pg_restore(src: Path, using: str, *, force: bool, report: Report) -> None:
     )  # fmt: skip
     if completed.returncode != 0:
         raise _run_failed("pg_restore", completed.returncode, completed.stderr)
+    with connections[using].cursor() as cursor:  # a restored database has no statistics yet
+        cursor.execute("ANALYZE")
 
 
 def _restore_files(src: Path, manifest: dict[str, Any], report: Report) -> int:
