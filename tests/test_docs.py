@@ -40,7 +40,7 @@ PATH_PATTERN = re.compile(r"(?<![\w./-])((?:zixun|docs|bench|config|tests|\.ci)/
 # Names in the docs that stand for many paths, or for paths a user creates.
 PATH_PLACEHOLDERS = ("<", "*", "NNNN", "zixun/<app>")
 # Files that commands write (gitignored), named by the docs that tell where to find them.
-GENERATED = {"bench/results.json", "tests/browser/artifacts"}
+GENERATED = {"bench/results.json", "bench/results-postgresql.json", "tests/browser/artifacts"}
 
 
 def _named_paths(text: str) -> set[str]:
