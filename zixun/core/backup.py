@@ -48,6 +48,7 @@ from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext_lazy as _
 
+from zixun.core.dbstats import statistics_refresh
 from zixun.core.errors import ServiceError, message_format
 
 FORMAT = "zixun-backup"
@@ -723,8 +724,7 @@ def _pg_restore(src: Path, using: str, *, force: bool, report: Report) -> None:
     )  # fmt: skip
     if completed.returncode != 0:
         raise _run_failed("pg_restore", completed.returncode, completed.stderr)
-    with connections[using].cursor() as cursor:  # a restored database has no statistics yet
-        cursor.execute("ANALYZE")
+    statistics_refresh(using)  # a restored database has no statistics yet
 
 
 def _restore_files(src: Path, manifest: dict[str, Any], report: Report) -> int:

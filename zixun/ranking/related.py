@@ -56,13 +56,7 @@ class DatabaseIndex:
         out: dict[str, list[tuple[int, float]]] = {t: [] for t in chosen}
         if not chosen:
             return out
-        # Only the model's table name and an int are formatted in; the terms are parameters.
-        table = RelatedPosting._meta.db_table
-        part = (
-            f"SELECT * FROM (SELECT term, article_id, weight FROM {table} WHERE term = %s "  # noqa: S608
-            f"ORDER BY article_id DESC LIMIT {int(per_term)}) AS p{{}}"
-        )
-        sql = " UNION ALL ".join(part.format(i) for i in range(len(chosen)))
+        sql = _newest_postings_sql(len(chosen), per_term, "term, article_id, weight")
         with connection.cursor() as cursor:
             cursor.execute(sql, chosen)
             for term, article_id, weight in cursor.fetchall():
@@ -78,19 +72,13 @@ class DatabaseIndex:
         chosen = sorted(factors)
         if not chosen or count <= 0:
             return []
-        # Only the model's table name and ints are formatted in; terms and factors are parameters.
-        table = RelatedPosting._meta.db_table
-        part = (
-            f"SELECT article_id, weight * %s AS s FROM (SELECT article_id, weight FROM {table} "  # noqa: S608
-            f"WHERE term = %s ORDER BY article_id DESC LIMIT {int(per_term)}) AS p{{}}"
-        )
-        union = " UNION ALL ".join(part.format(i) for i in range(len(chosen)))
+        union = _newest_postings_sql(len(chosen), per_term, "article_id, weight * %s AS s")
         sql = (
             f"SELECT article_id, SUM(s) AS score FROM ({union}) AS hits "  # noqa: S608
             f"GROUP BY article_id ORDER BY score DESC, article_id DESC LIMIT {int(count)}"
         )
         params: list[float | str] = []
-        for term in chosen:
+        for term in chosen:  # each part's factor (in its select list), then its term
             params += [float(factors[term]), term]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -126,6 +114,18 @@ class DatabaseIndex:
                 if not term.startswith(TOPIC_PREFIX):
                     out.setdefault(article_id, {})[term] = weight
         return out
+
+
+def _newest_postings_sql(terms: int, per_term: int, columns: str) -> str:
+    """A UNION ALL of ``terms`` index range scans, each the ``per_term`` newest postings of one
+    term (a parameter) with ``columns`` selected from them. Only the table name, the fixed
+    column lists and ints are formatted in."""
+    table = RelatedPosting._meta.db_table
+    part = (
+        f"SELECT {columns} FROM (SELECT term, article_id, weight FROM {table} WHERE term = %s "  # noqa: S608
+        f"ORDER BY article_id DESC LIMIT {int(per_term)}) AS p{{}}"
+    )
+    return " UNION ALL ".join(part.format(i) for i in range(terms))
 
 
 _MODEL: dict[str, Any] = {}

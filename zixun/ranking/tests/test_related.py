@@ -103,6 +103,22 @@ def test_postings_are_the_most_recent_per_term_in_one_query(corpus):
     assert found["不存在的词"] == []
 
 
+def test_the_database_sums_the_same_scores_as_the_postings_give(corpus):
+    factors = {"嫦娥": 2.0, "月球": 0.5, "中超": 1.5, "不存在的词": 3.0}
+    index = DatabaseIndex()
+    expected: dict[int, float] = {}
+    for term, rows in index.postings(list(factors), per_term=2).items():
+        for article_id, weight in rows:
+            expected[article_id] = expected.get(article_id, 0.0) + factors[term] * weight
+    with CaptureQueriesContext(connection) as queries:
+        found = index.scores(factors, per_term=2, count=3)
+    assert len(queries) == 1
+    best = sorted(expected.items(), key=lambda item: (-item[1], -item[0]))[:3]
+    assert [a for a, _ in found] == [a for a, _ in best]
+    assert [s for _, s in found] == pytest.approx([s for _, s in best])
+    assert index.scores({}, per_term=2, count=3) == []
+
+
 def test_publishing_computes_the_list_in_the_pipeline(corpus):
     fresh = story("嫦娥六号月背样品研究有新发现", SPACE)
     article_after_change_task.call(article_id=fresh.pk)

@@ -260,3 +260,35 @@ def test_every_postgres_plan_finds_the_same_newest_matches(monkeypatch, plan):
 def _key_at(n):
     """The row key ``n`` rows from the newest."""
     return SearchDocument.objects.order_by("-rowkey").values_list("rowkey", flat=True)[n]
+
+
+@pytest.mark.parametrize(
+    ("matches", "words", "plan"),
+    [
+        (5_447, [], "bitmap"),  # 坠毁: bitmap 12 ms, window 27 ms (docs/search.md)
+        (27_093, [], "window"),  # 纪委: window 16 ms, walk 171 ms, bitmap 150 ms
+        (140_221, [], "walk"),  # 国政: walk 21 ms, window 55 ms
+        (7_898, ["(a)", "(b)"], "bitmap"),  # 首脑 习近平: bitmap 25 ms, window 50 ms
+    ],
+)
+def test_the_postgres_plan_is_the_cheapest_by_the_fitted_costs(monkeypatch, matches, words, plan):
+    # given a million rows, a ladder of windows and the planner's estimate of the matches
+    # (the single words of a pair are more common than the pair)
+    from zixun.search.engine import PostgresStore
+
+    total = 1_000_000
+    ladder = [(512 * 2**i, total - 512 * 2**i) for i in range(10)]
+    monkeypatch.setattr(PostgresStore, "_ladder", lambda self: (total, ladder))
+    monkeypatch.setattr(
+        PostgresStore, "_estimate", lambda self, column, query: matches * (1 if query == "q" else 2)
+    )
+    chosen = []
+
+    def fake_match(column, query, low, high, limit, *, walk=False):
+        chosen.append("walk" if walk else "window" if low is not None else "bitmap")
+        return list(range(limit))
+
+    monkeypatch.setattr(PostgresStore, "_match", staticmethod(fake_match))
+    # when the newest 300 are asked for, then the cheapest plan runs, once
+    PostgresStore()._newest("tsv", "q", None, None, 300, words=words)
+    assert chosen == [plan]
