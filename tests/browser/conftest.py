@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,52 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+class _InFlight:
+    """Requests the live server has started and not yet finished (its threads outlive a page)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs: object) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs: object) -> None:
+        with self.lock:
+            self.count -= 1
+
+    def wait_settled(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with self.lock:
+            self.count = 0  # a request that never finished does not hold up every later test
+
+
+_in_flight = _InFlight()
+
+
+@pytest.fixture(autouse=True)
+def _requests_settled(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test ends with no request still running in the live server.
+
+    The database is flushed after the test; a request the closed page left running (a fetch, an
+    image) still holds the shared in-memory database, and the flush fails under it.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.core.signals import request_finished, request_started
+
+    # Set up after the database fixture, so torn down (and waited for) before its flush.
+    request.getfixturevalue("transactional_db")
+    request_started.connect(_in_flight.started, dispatch_uid="zixun-in-flight-started")
+    request_finished.connect(_in_flight.finished, dispatch_uid="zixun-in-flight-finished")
+    yield
+    _in_flight.wait_settled()
 
 
 @pytest.fixture(scope="session")
