@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,7 +32,7 @@ from django.utils.module_loading import import_string
 
 from zixun.articles.selectors import article_channels, article_clickbait
 from zixun.events.models import Event
-from zixun.events.selectors import events_after, events_last_id, events_since
+from zixun.events.selectors import EventRow, event_rows_after, event_rows_since, events_last_id
 from zixun.moderation.clickbait import penalty as clickbait_penalty
 from zixun.ranking.hotstore import hot_store
 
@@ -57,10 +57,21 @@ def half_life_seconds() -> float:
     return float(settings.ZIXUN_HOT_HALF_LIFE_HOURS) * 3600.0
 
 
-def term(event: Event, epoch: float) -> float:
+def term(event: Event | EventRow, epoch: float) -> float:
     """An event's lasting contribution: w · count · 2^((t - epoch) / H)."""
-    age = (event.at.timestamp() - epoch) / half_life_seconds()
-    return hot_weight(event.kind) * event.count * math.pow(2.0, age)
+    return _terms(epoch)(event)
+
+
+def _terms(epoch: float) -> Callable[[Event | EventRow], float]:
+    """``term`` for many events: the weights and the half-life looked up once."""
+    weights = {int(kind): hot_weight(kind) for kind in Kind}
+    half_life = half_life_seconds()
+
+    def term(event: Event | EventRow) -> float:
+        age = (event.at.timestamp() - epoch) / half_life
+        return weights.get(event.kind, 0.0) * event.count * math.pow(2.0, age)
+
+    return term
 
 
 def heat_now(stored: float, epoch: float, now: float | None = None) -> float:
@@ -73,11 +84,14 @@ def _epoch_for(now: float) -> float:
     return float(math.floor(now / 3600.0) * 3600)
 
 
-def _deltas(events: Iterable[Event], epoch: float) -> dict[int, float]:
+def _deltas(events: Iterable[EventRow], epoch: float) -> dict[int, float]:
     deltas: dict[int, float] = defaultdict(float)
+    weigh = _terms(epoch)
     for event in events:
-        if event.article_id is not None and hot_weight(event.kind):
-            deltas[event.article_id] += term(event, epoch)
+        if event.article_id is not None:
+            weight = weigh(event)
+            if weight:
+                deltas[event.article_id] += weight
     return deltas
 
 
@@ -104,7 +118,7 @@ def hot_ingest(*, batch: int = BATCH, max_batches: int | None = None) -> int:
     batches = 0
     while max_batches is None or batches < max_batches:
         state = store.state()
-        events = events_after(last_id=state[0], limit=batch)
+        events = event_rows_after(last_id=state[0], limit=batch)
         if not events:
             break
         deltas = _deltas(events, state[1])
@@ -126,14 +140,17 @@ def hot_recompute(*, progress: Callable[[int], object] | None = None) -> int:
     epoch = _epoch_for(now)
     last_id = events_last_id()
     since = timezone.now() - timedelta(days=settings.ZIXUN_HOT_WINDOW_DAYS)
-    scores: dict[int, float] = defaultdict(float)
     read = 0
-    for event in events_since(since=since).filter(id__lte=last_id).iterator(chunk_size=BATCH):
-        if event.article_id is not None and hot_weight(event.kind):
-            scores[event.article_id] += term(event, epoch)
-        read += 1
-        if progress and read % BATCH == 0:
-            progress(BATCH)
+
+    def counted() -> Iterator[EventRow]:
+        nonlocal read
+        for event in event_rows_since(since=since, last_id=last_id, chunk=BATCH):
+            yield event
+            read += 1
+            if progress and read % BATCH == 0:
+                progress(BATCH)
+
+    scores = _deltas(counted(), epoch)
     if progress:
         progress(read % BATCH)
     ids = list(scores)
