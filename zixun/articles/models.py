@@ -194,6 +194,24 @@ class Revision(models.Model):
         return f"{self.article_id} r{self.number}"
 
 
+class PendingChange(models.Model):
+    """A change whose receivers (webhook events) have not all run: written in the change's
+    own transaction, deleted by its follow-up task when done. One left behind past
+    ``publishing.REPAIR_AFTER`` lost its task (a crash between the commit and the enqueue, a
+    worker killed while it ran): the minutely sweep runs it with its kind and its id, which
+    the receivers use as the idempotency key, so the event is sent once, never lost."""
+
+    article_id = models.BigIntegerField()
+    change = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="pendingchange_age")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.change}"
+
+
 class Image(BaseModel):
     """An uploaded image of a creator account: cleaned, with renditions and alt text."""
 

@@ -11,10 +11,13 @@ from zixun.webhooks.services import article_event_emit, comment_event_emit
 logger = logging.getLogger(__name__)
 
 
-def on_article_changed(*, article_id: int, change: str = "", **kwargs: Any) -> None:
-    """article.published, article.updated, article.taken_down (other changes send nothing)."""
+def on_article_changed(
+    *, article_id: int, change: str = "", change_id: int = 0, **kwargs: Any
+) -> None:
+    """article.published, article.updated, article.taken_down (other changes send nothing),
+    once per change: a follow-up run again (a retry, the sweep's repair) sends nothing more."""
     try:
-        article_event_emit(article_id=article_id, change=change)
+        article_event_emit(article_id=article_id, change=change, change_id=change_id)
     except Exception:
         logger.exception("webhooks: article %s (%s) not emitted", article_id, change)
         raise

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -211,9 +212,17 @@ def delivery_redeliver(*, delivery: Delivery, by: User) -> Delivery:
 # Events -------------------------------------------------------------------------------------
 
 
-def _delivery_add(webhook: Webhook, event: str, data: dict[str, Any]) -> Delivery:
+# The namespace of the event ids derived from a source's key (uuid5): one event per hook.
+EVENT_NAMESPACE = uuid.UUID("0b6f5a52-8d0e-4c57-9a57-2f1b8d6f0e11")
+
+
+def _delivery_add(
+    webhook: Webhook, event: str, data: dict[str, Any], *, event_id: uuid.UUID | None = None
+) -> Delivery:
     """A pending delivery of ``event``, sent after the commit; the hook's log trimmed."""
     delivery = Delivery(webhook=webhook, event=event, next_attempt_at=timezone.now())
+    if event_id is not None:
+        delivery.event_id = event_id
     delivery.payload = payloads.envelope(event=event, event_id=delivery.event_id, data=data)
     delivery.save()
     _log_trim(webhook.pk)
@@ -222,14 +231,32 @@ def _delivery_add(webhook: Webhook, event: str, data: dict[str, Any]) -> Deliver
 
 
 @transaction.atomic
-def event_emit(*, creator_id: int, event: str, data: dict[str, Any]) -> list[Delivery]:
-    """A delivery of ``event`` to each of the account's active hooks that wants it."""
+def event_emit(
+    *, creator_id: int, event: str, data: dict[str, Any], key: str = ""
+) -> list[Delivery]:
+    """A delivery of ``event`` to each of the account's active hooks that wants it; with a
+    ``key`` (what happened, e.g. a change of an article), only to the hooks that have not had it yet."""
     hooks = selectors.webhooks_listening(creator_id=creator_id, event=event)
-    return [_delivery_add(hook, event, data) for hook in hooks]
+    if not key:
+        return [_delivery_add(hook, event, data) for hook in hooks]
+    added = []
+    for hook in hooks:
+        # The event id comes from the key and the hook: a second emission of the same thing
+        # (a follow-up run again) finds its delivery and adds nothing.
+        event_id = uuid.uuid5(EVENT_NAMESPACE, f"{key}:{hook.pk}")
+        if Delivery.objects.filter(event_id=event_id).exists():
+            continue
+        try:
+            with transaction.atomic():
+                added.append(_delivery_add(hook, event, data, event_id=event_id))
+        except IntegrityError:
+            continue  # the same emission, at the same moment, in another process
+    return added
 
 
-def article_event_emit(*, article_id: int, change: str) -> list[Delivery]:
-    """The webhook event of an article's change (``change`` as the pipeline names it)."""
+def article_event_emit(*, article_id: int, change: str, change_id: int = 0) -> list[Delivery]:
+    """The webhook event of an article's change (``change`` as the pipeline names it), once
+    per ``change_id`` when it is given."""
     event = ARTICLE_EVENTS.get(change)
     if event is None:
         return []
@@ -237,8 +264,9 @@ def article_event_emit(*, article_id: int, change: str) -> list[Delivery]:
     if article is None or not selectors.webhooks_listening(creator_id=article.creator_id, event=event):  # fmt: skip
         return []
     return event_emit(
-        creator_id=article.creator_id, event=event, data=payloads.article_data(article)
-    )
+        creator_id=article.creator_id, event=event, data=payloads.article_data(article),
+        key=f"article-change:{change_id}" if change_id else "",
+    )  # fmt: skip
 
 
 def comment_event_emit(*, comment_id: int) -> list[Delivery]:

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from zixun.accounts.models import User
-from zixun.articles.models import Article, Revision
+from zixun.articles.models import Article, PendingChange, Revision
 from zixun.articles.services.checks import (
     DELETED,
     REASON_REQUIRED,
@@ -60,8 +60,9 @@ Status = Article.Status
 # Sent by the pipeline after any change an article's readers may see (publish, edit,
 # unpublish, takedown, delete, restore) with ``article_id`` and ``change``: what happened,
 # for the receivers that tell someone ("published", "revised", "taken_down"; "" for the
-# rest). Apps above articles (ranking, webhooks) listen; receivers take **kwargs and
-# recompute from the database.
+# rest), and ``change_id``: the PendingChange's id (0 with no change), the same on every run
+# of that change's follow-up, for receivers to send their event once. Apps above articles
+# (ranking, webhooks) listen; receivers take **kwargs and recompute from the database.
 article_changed = Signal()
 PUBLISH_NOTE = _("发布")
 
@@ -352,9 +353,18 @@ def after_change(article: Article, *, change: str = "") -> None:
     the follow-up pipeline. Marked for search in the change's own transaction, so that a crash
     before the index catches up leaves a mark for ``zixun search-reindex --dirty``."""
     search_backend().mark_dirty(article_ids=[article.pk])
+    # A change someone is told of is recorded too, so that a lost task still tells them.
+    change_id = (
+        PendingChange.objects.create(article_id=article.pk, change=change).pk if change else 0
+    )
     transaction.on_commit(site_version_bump)
     transaction.on_commit(
-        partial(article_after_change_task.enqueue, article_id=article.pk, change=change)
+        partial(
+            article_after_change_task.enqueue,
+            article_id=article.pk,
+            change=change,
+            change_id=change_id,
+        )
     )
 
 
@@ -368,21 +378,27 @@ def article_publish_due_task(*, article_id: int) -> bool:
 
 
 @task()
-def article_after_change_task(*, article_id: int, change: str = "") -> None:
+def article_after_change_task(*, article_id: int, change: str = "", change_id: int = 0) -> None:
     """publish → index → (rank → feed: the ranking app's slot, see docs/architecture.md)
     → counters and caches.
 
-    Recomputes from the database, so a retry or a second worker changes nothing. The search
-    index comes last: it clears the article's dirty mark (set in the change's transaction), so
-    a follow-up cut short anywhere leaves the mark for ``article_followups_repair``.
+    Recomputes from the database, so a retry or a second worker changes nothing; the
+    receivers send a change's event once per ``change_id``. The search index comes last but
+    one: it clears the article's dirty mark (set in the change's transaction), and the
+    change's PendingChange goes last, so a follow-up cut short anywhere leaves a mark for
+    ``article_followups_repair``.
     """
     creator_id = Article.objects.filter(pk=article_id).values_list("creator_id", flat=True).first()
     # ranking: related lists; webhooks: the account's receivers
-    article_changed.send_robust(sender=Article, article_id=article_id, change=change)
+    article_changed.send_robust(
+        sender=Article, article_id=article_id, change=change, change_id=change_id
+    )
     if creator_id is not None:
         creator_articles_recount(creator_ids=[creator_id])
     search_backend().index(article_ids=[article_id])  # also drops an article gone offline
     site_version_bump()
+    if change_id:
+        PendingChange.objects.filter(pk=change_id).delete()
 
 
 REPAIR_AFTER = timedelta(minutes=2)  # a follow-up normally ends within seconds of its change
@@ -391,14 +407,19 @@ REPAIR_AFTER = timedelta(minutes=2)  # a follow-up normally ends within seconds 
 def article_followups_repair(*, older_than: timedelta = REPAIR_AFTER, limit: int = 500) -> int:
     """Run, here and now, the follow-up of every change that has not finished it for
     ``older_than``: the task was lost (a crash between the commit and the enqueue, a worker
-    killed while it ran). Returns how many ran. The webhook event of such a change is not sent
-    again: its kind is gone with the task (the follow-up runs as a plain update)."""
+    killed while it ran). Returns how many ran. A change someone is told of (a PendingChange)
+    runs with its kind and id, so its webhook event is sent, and only once; the rest run as a
+    plain update."""
     cutoff = timezone.now() - older_than
+    ran = 0
+    pending = PendingChange.objects.filter(created_at__lt=cutoff).order_by("id")[:limit]
+    for change_id, article_id, change in pending.values_list("pk", "article_id", "change"):
+        article_after_change_task.call(article_id=article_id, change=change, change_id=change_id)
+        ran += 1
     marked = search_backend().dirty_ids(limit=limit)
     stale = Article.objects.filter(pk__in=marked, updated_at__lt=cutoff).values_list(
         "pk", flat=True
     )
-    ran = 0
     for article_id in list(stale):
         article_after_change_task.call(article_id=article_id, change="")
         ran += 1

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
 from zixun.articles import selectors
-from zixun.articles.models import Article, Revision
+from zixun.articles.models import Article, PendingChange, Revision
 from zixun.articles.services import checks, drafts, images, publishing, review
 from zixun.articles.services.checks import ArticleError, ArticleInput
 from zixun.articles.tests.factories import channel
@@ -543,10 +543,14 @@ def test_a_follow_up_lost_in_a_crash_is_run_by_the_minutely_sweep(draft, member)
     # when the sweep runs before the follow-up is overdue, it leaves it to the queue
     assert publishing.article_followups_repair() == 0
     # and once it is overdue
-    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now() - timedelta(minutes=3))
+    three_minutes_ago = timezone.now() - timedelta(minutes=3)
+    Article.objects.filter(pk=article.pk).update(updated_at=three_minutes_ago)
+    PendingChange.objects.filter(article_id=article.pk).update(created_at=three_minutes_ago)
     call_command("articles_publish_due", verbosity=0)
-    # then the follow-up ran: indexed, the mark cleared, the account recounted
+    # then the follow-up ran once (as the change it was): indexed, the marks cleared, the
+    # account recounted
     assert search_backend().dirty_ids(limit=10) == []
+    assert not PendingChange.objects.exists()
     found = search_backend().query(SearchQuery(text="社区足球联赛"))
     assert article.pk in [hit.article_id for hit in found.hits]
     article.creator.refresh_from_db()

@@ -379,3 +379,45 @@ def test_the_log_keeps_the_newest_deliveries_and_forgets_old_ones(
     )
     assert services.deliveries_prune() == 1
     assert Delivery.objects.count() == 2
+
+
+def test_a_change_whose_follow_up_was_lost_is_sent_once_by_the_sweep(
+    make_hook, creator, writer, receiver
+):
+    from zixun.articles.models import PendingChange
+
+    webhook, _secret = make_hook(["article.published"])
+    creator.is_trusted = True
+    creator.save()
+    # given an article published whose follow-up task was lost (the process died between the
+    # commit and the enqueue: the on_commit callbacks are not run here)
+    draft = drafts.article_create(creator=creator, by=writer, data=article_input())
+    article = review.article_submit(article=draft, by=writer)
+    [pending] = PendingChange.objects.filter(article_id=article.pk)
+    assert pending.change == "published"
+    assert not Delivery.objects.filter(webhook=webhook).exists()
+    # when the sweep runs before it is overdue, nothing; once overdue, the change's event
+    assert publishing.article_followups_repair() == 0
+    PendingChange.objects.filter(pk=pending.pk).update(
+        created_at=timezone.now() - timedelta(minutes=3)
+    )
+    assert publishing.article_followups_repair() == 1
+    [delivery] = Delivery.objects.filter(webhook=webhook)
+    assert delivery.event == "article.published"
+    assert not PendingChange.objects.exists()
+    # and the same follow-up run again (a retried task, a worker killed after sending and
+    # before it ended) sends nothing more: the event id comes from the change
+    publishing.article_after_change_task.call(
+        article_id=article.pk, change="published", change_id=pending.pk
+    )
+    assert list(Delivery.objects.filter(webhook=webhook)) == [delivery]
+    assert publishing.article_followups_repair(older_than=timedelta(0)) == 0
+
+
+def test_a_follow_up_that_ran_leaves_no_pending_change(make_hook, publish, receiver):
+    from zixun.articles.models import PendingChange
+
+    make_hook(["article.published"])
+    publish()
+    assert len(receiver.requests) == 1
+    assert not PendingChange.objects.exists()
