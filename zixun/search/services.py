@@ -95,8 +95,18 @@ def segmenting_pool(workers: int, seg: Segmenter) -> Iterator[Pool | None]:
         yield None
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_pool_start, initargs=(seg.words,)) as pool:
+    pool = context.Pool(workers, initializer=_pool_start, initargs=(seg.words,))
+    try:
         yield pool
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        # Not terminate() (what ``with Pool()`` does): a worker killed while it holds the task
+        # queue's lock leaves the other waiting on it for ever, and the join below with it.
+        pool.close()
+    finally:
+        pool.join()
 
 
 def index_pipelined(
