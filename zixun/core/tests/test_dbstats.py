@@ -30,25 +30,6 @@ def test_postgresql_learns_that_the_articles_grew():
     assert _planned_rows() == Article.objects.count()
 
 
-def _all_visible_pages() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relallvisible FROM pg_class WHERE relname = %s", [Article._meta.db_table]
-        )
-        return int(cursor.fetchone()[0])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_new_pages_are_marked_all_visible():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's visibility map only (set DATABASE_URL)")
-    ArticleFactory.create_batch(37)
-    assert statistics_refresh() is True
-    assert _planned_rows() == Article.objects.count()
-    # the vacuum ran: index-only scans need not visit these rows
-    assert _all_visible_pages() > 0
-
-
 def test_sqlite_needs_no_statistics():
     if connection.vendor != "sqlite":
         pytest.skip("the embedded default only")
