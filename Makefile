@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # Test processes (pytest-xdist): one per core. Each has its own database and Redis database
-# (15, 14, … counted down from REDIS_TEST_URL's). JOBS=0 runs in one process.
+# (15, 14, … counted down from REDIS_TEST_URL's). JOBS=0 runs in one process. Not --dist
+# worksteal: a stolen test can run after a transactional one that flushed the migrations' rows.
 JOBS ?= auto
 .DEFAULT_GOAL := help
 
@@ -33,10 +34,10 @@ serve: $(VENV)/.installed  ## Serve an already loaded site with granian
 test: test-sqlite test-postgres  ## The whole suite on SQLite, then on PostgreSQL + Redis; T=path narrows it
 
 test-sqlite: $(VENV)/.installed  ## The suite on SQLite (the embedded default), with the browser tests
-	$(PY) -m pytest -n $(JOBS) --dist worksteal --durations=15 $(T)
+	$(PY) -m pytest -n $(JOBS) --durations=15 $(T)
 
 test-postgres: $(VENV)/.installed  ## The suite on PostgreSQL + Redis (production settings)
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -n $(JOBS) --dist worksteal --durations=15 -m "not browser" $(T)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -n $(JOBS) --durations=15 -m "not browser" $(T)
 
 bench: $(VENV)/.installed  ## Every figure beside its goal in one run (bench/results.json); ONLY=part,… runs some
 	$(PY) -m bench $(if $(ONLY),--only $(ONLY)) $(ARGS)
