@@ -249,6 +249,13 @@ def reader():
 @pytest.mark.parametrize("request_", REQUESTS, ids=REQUEST_IDS)
 def test_postgres_inner_scans_are_article_by_creator_range_scans(request_, reader):
     """One statement; each account's scan reads article_by_creator in order, no sort inside."""
+    with connection.cursor() as cursor:
+        # Planned as on tables never analysed (rolled back with the test): statistics an earlier
+        # test in this database left (an ANALYZE's row count survives its rollback) would change
+        # the plan of these few rows.
+        tables = "'articles_article'::regclass, 'creators_follow'::regclass"
+        cursor.execute(f"DELETE FROM pg_statistic WHERE starelid IN ({tables})")  # noqa: S608
+        cursor.execute(f"UPDATE pg_class SET reltuples = -1 WHERE oid IN ({tables})")  # noqa: S608
     (lateral,) = [q for q in captured_feed_queries(reader, request_) if "LATERAL" in q[0]]
     text = explain(*lateral)
     assert "Function Scan on unnest" in text, text
