@@ -17,13 +17,12 @@ class EventRow(NamedTuple):
     at: datetime
 
 
+ROW_FIELDS = ("id", "kind", "article_id", "count", "at")  # EventRow's, in its order
+
+
 def event_rows_after(*, last_id: int, limit: int = 5000) -> list[EventRow]:
     """Like ``events_after``, as plain rows: a third of the cost per event to read."""
-    rows = (
-        Event.objects.filter(id__gt=last_id)
-        .order_by("id")
-        .values_list("id", "kind", "article_id", "count", "at")[:limit]
-    )
+    rows = Event.objects.filter(id__gt=last_id).order_by("id").values_list(*ROW_FIELDS)[:limit]
     return [EventRow(*row) for row in rows]
 
 
@@ -36,9 +35,7 @@ def event_rows_since(*, since: datetime, last_id: int, chunk: int = 5000) -> Ite
     """The events from ``since`` up to ``last_id``, oldest first, as plain rows (a full
     recompute reads these), fetched ``chunk`` at a time."""
     rows = (
-        Event.objects.filter(at__gte=since, id__lte=last_id)
-        .order_by("id")
-        .values_list("id", "kind", "article_id", "count", "at")
+        Event.objects.filter(at__gte=since, id__lte=last_id).order_by("id").values_list(*ROW_FIELDS)
     )
     for row in rows.iterator(chunk_size=chunk):
         yield EventRow(*row)

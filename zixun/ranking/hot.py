@@ -57,13 +57,9 @@ def half_life_seconds() -> float:
     return float(settings.ZIXUN_HOT_HALF_LIFE_HOURS) * 3600.0
 
 
-def term(event: Event | EventRow, epoch: float) -> float:
-    """An event's lasting contribution: w · count · 2^((t - epoch) / H)."""
-    return _terms(epoch)(event)
-
-
 def _terms(epoch: float) -> Callable[[Event | EventRow], float]:
-    """``term`` for many events: the weights and the half-life looked up once."""
+    """An event's lasting contribution, w · count · 2^((t - epoch) / H), for many events: the
+    weights and the half-life looked up once."""
     weights = {int(kind): hot_weight(kind) for kind in Kind}
     half_life = half_life_seconds()
 
