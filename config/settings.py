@@ -168,7 +168,8 @@ CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, reusing its Redis clients (zixun/core/rediscache.py).
+            "BACKEND": "zixun.core.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("ZIXUN_CACHE_PREFIX", "zixun"),
         }

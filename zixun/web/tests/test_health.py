@@ -23,7 +23,7 @@ def test_a_cache_that_cannot_be_reached_makes_it_unavailable_without_saying_why(
     unreachable = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "shared": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "zixun.core.rediscache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.5},
         },
