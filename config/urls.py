@@ -14,12 +14,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/", include("zixun.web.me_urls")),
     path("api/v1/", include("zixun.api.urls")),
     path("studio/webhooks/", include("zixun.web.webhook_urls")),
-    path("", include("zixun.web.syndication_urls")),
     # Browsers that ignore the page's <link rel="icon"> ask for /favicon.ico.
     path("favicon.ico", reading.favicon),
     # For load balancers and monitors: the database and both caches (docs/deploy.md).
     path("healthz", health.healthz, name="healthz"),
+    # The pages before the feeds: most requests are for them, and every include a path is
+    # tried against and fails costs a Resolver404 (no pattern of one matches the other's).
     path("", include("zixun.web.urls")),
+    path("", include("zixun.web.syndication_urls")),
 ]
 
 if settings.ZIXUN_SERVE_MEDIA:
