@@ -396,6 +396,9 @@ ZIXUN_PAGE_SIZE = int(env("ZIXUN_PAGE_SIZE", "20"))
 ZIXUN_BLOCK_CACHE_SECONDS = int(env("ZIXUN_BLOCK_CACHE_SECONDS", "60"))
 # Seconds an anonymous reader's page stays cached (0 turns the page cache off).
 ZIXUN_PAGE_CACHE_SECONDS = int(env("ZIXUN_PAGE_CACHE_SECONDS", "60"))
+# Seconds each process also keeps the anonymous pages it served in its own memory (0: never),
+# which is how late it sees a page another process forgot (zixun/core/sitecache.py).
+ZIXUN_PAGE_MEMO_SECONDS = float(env("ZIXUN_PAGE_MEMO_SECONDS", "1"))
 # Serve uploaded media (/media/) from the app: right for one machine; turn it off when
 # the reverse proxy or object storage serves MEDIA_ROOT.
 ZIXUN_SERVE_MEDIA = env_bool("ZIXUN_SERVE_MEDIA", True)

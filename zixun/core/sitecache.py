@@ -11,9 +11,11 @@ read again and leave the cache by their timeout (or LRU eviction).
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
-from typing import TypeVar, cast
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,8 +45,10 @@ def site_version_get() -> int:
 
 
 def site_version_forget() -> None:
-    """Forget this process's memo of the site version (after the cache was cleared)."""
+    """Forget this process's memo of the site version and its pages (after the cache was
+    cleared)."""
     _site_version_memo.clear()
+    page_memo.clear()
 
 
 def site_version_bump() -> None:
@@ -52,6 +56,58 @@ def site_version_bump() -> None:
     version = time.time_ns()
     cache.set(SITE_VERSION_KEY, version, None)
     _site_version_memo[:] = [version, time.monotonic()]
+
+
+# The pages this process served last, kept in its memory for at most PAGE_MEMO_SECONDS: a page
+# read many times a second is then served without a cache round trip (about 0.15 ms to Redis
+# for a 40 KB page, the largest part of an anonymous view). The key holds the site version, so
+# a change that bumps it is seen here as soon as this process's memo of the version is (at most
+# SITE_VERSION_MEMO_SECONDS); a page forgotten by another process (a new comment, a counter)
+# is seen here at most PAGE_MEMO_SECONDS later, and at once in the process that forgot it.
+PAGE_MEMO_MAX_BYTES = 16 * 1024 * 1024
+
+
+class _PageMemo:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, int, object]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: str) -> Any:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[2]
+
+    def set(self, key: str, value: object, size: int) -> None:
+        seconds = settings.ZIXUN_PAGE_MEMO_SECONDS
+        if seconds <= 0 or size > PAGE_MEMO_MAX_BYTES // 4:
+            return
+        with self._lock:
+            self._drop(key)
+            self._entries[key] = (time.monotonic() + seconds, size, value)
+            self._bytes += size
+            while self._bytes > PAGE_MEMO_MAX_BYTES:  # the oldest go first
+                _key, (_expires, old_size, _value) = self._entries.popitem(last=False)
+                self._bytes -= old_size
+
+    def forget(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._drop(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry[1]
+
+
+page_memo = _PageMemo()
 
 
 # Raised when the shape of a cached block changes (a field added to ArticleCard), so

@@ -3,9 +3,11 @@
 A cached page is keyed by its path, the reader's language and presentation
 modes, and the site version (``zixun.core.sitecache``) that every import,
 publish, edit and takedown bumps. So a page render after a publish rebuilds,
-and an anonymous cache hit costs two cache reads and no query. Anonymous pages
-carry nothing per-reader (no CSRF token, no user name); a response that sets a
-cookie is never stored. See docs/adr/0008-page-cache.md.
+and an anonymous cache hit costs at most one cache read (the site version is
+remembered for a second) and no query; a page this process served in the last
+ZIXUN_PAGE_MEMO_SECONDS costs none (``page_memo``, docs/adr/0019-page-memo.md).
+Anonymous pages carry nothing per-reader (no CSRF token, no user name); a
+response that sets a cookie is never stored. See docs/adr/0008-page-cache.md.
 
 Views that opt in (``cached_page(readers=True)``) serve signed-in readers from
 a second cached variant, rendered once for "a signed-in reader" and filled
@@ -26,7 +28,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from zixun.accounts.models import User
-from zixun.core.sitecache import site_version_get
+from zixun.core.sitecache import page_memo, site_version_get
 from zixun.web.modes import Modes, modes_key
 from zixun.web.script import response_to_hant
 
@@ -104,15 +106,15 @@ def page_cache_forget(request: HttpRequest | None, *paths: str) -> None:
     ZIXUN_PAGE_CACHE_SECONDS)."""
     modes = Modes.all_keys()
     variants = [*modes, *(m + READER for m in modes)]
-    cache.delete_many(
-        [
-            _key(path, code, variant, host)
-            for host in _hosts(request)
-            for path in paths
-            for code, _name in settings.LANGUAGES
-            for variant in variants
-        ]
-    )
+    keys = [
+        _key(path, code, variant, host)
+        for host in _hosts(request)
+        for path in paths
+        for code, _name in settings.LANGUAGES
+        for variant in variants
+    ]
+    cache.delete_many(keys)
+    page_memo.forget(keys)  # this process's copies; another's last PAGE_MEMO_SECONDS at most
 
 
 @overload
@@ -150,7 +152,11 @@ def _cached_page(view: View, *, readers: bool) -> View:
                 return view(request, *args, **kwargs)
             return _reader_page(view, request, seconds, *args, **kwargs)
         key = page_cache_key(request)
-        hit = cache.get(key)
+        hit = page_memo.get(key)
+        if hit is None:
+            hit = cache.get(key)
+            if hit is not None:
+                page_memo.set(key, hit, len(hit[0]))
         if hit is not None:
             content, content_type = hit[:2]
             response = HttpResponse(content, content_type=content_type)
@@ -158,7 +164,9 @@ def _cached_page(view: View, *, readers: bool) -> View:
             return response
         response = response_to_hant(request, view(request, *args, **kwargs))
         if response.status_code == 200 and not response.cookies and not response.streaming:
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
+            stored = (response.content, response["Content-Type"])
+            cache.set(key, stored, seconds)
+            page_memo.set(key, stored, len(stored[0]))
             _host_remember(_host(request))
         return response
 
