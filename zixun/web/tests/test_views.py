@@ -3,9 +3,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.models import Article
 from zixun.articles.services.counters import creator_articles_recount
 from zixun.articles.tests.factories import ArticleFactory, channel
@@ -13,6 +16,7 @@ from zixun.core.pagination import INVALID_CURSOR
 from zixun.core.sitecache import site_version_bump
 from zixun.core.testing import link_href, link_walk
 from zixun.creators.tests.factories import CreatorFactory
+from zixun.engagement.services import comment_create
 from zixun.events.models import Event
 from zixun.events.services import event_record
 from zixun.ranking.hot import hot_ingest
@@ -174,6 +178,24 @@ def test_article_page_query_budget(client, site, settings, django_assert_max_num
     with django_assert_max_num_queries(5):
         # blocks cached: article, related, past, comments and their replies
         assert client.get(url).status_code == 200
+
+
+def test_an_article_without_comments_reads_none_and_its_first_comment_shows(
+    client, site, settings, django_capture_on_commit_callbacks
+):
+    settings.ZIXUN_PAGE_CACHE_SECONDS = 0
+    article = site["article"]
+    url = article.get_absolute_url()
+    client.get(url)  # the site-wide blocks cached
+    with CaptureQueriesContext(connection) as queries:
+        assert "还没有跟贴" in client.get(url).content.decode()
+    assert not [q for q in queries.captured_queries if "engagement_comment" in q["sql"]]
+    # then a comment counted in its own transaction is read and shown on the next render
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(user=UserFactory(), article_id=article.pk, body="第一条跟贴来了")
+    html = client.get(url).content.decode()
+    assert "第一条跟贴来了" in html
+    assert "还没有跟贴" not in html
 
 
 def test_signed_in_article_page_query_budget(client, site, writer, django_assert_max_num_queries):
