@@ -58,12 +58,12 @@ def site_version_bump() -> None:
     _site_version_memo[:] = [version, time.monotonic()]
 
 
-# The pages this process served last, kept in its memory for at most PAGE_MEMO_SECONDS: a page
+# The pages this process served last, kept in its memory for ZIXUN_PAGE_MEMO_SECONDS: a page
 # read many times a second is then served without a cache round trip (about 0.15 ms to Redis
 # for a 40 KB page, the largest part of an anonymous view). The key holds the site version, so
 # a change that bumps it is seen here as soon as this process's memo of the version is (at most
 # SITE_VERSION_MEMO_SECONDS); a page forgotten by another process (a new comment, a counter)
-# is seen here at most PAGE_MEMO_SECONDS later, and at once in the process that forgot it.
+# is seen here that much later at most, and at once in the process that forgot it.
 PAGE_MEMO_MAX_BYTES = 16 * 1024 * 1024
 
 

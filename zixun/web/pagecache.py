@@ -114,7 +114,7 @@ def page_cache_forget(request: HttpRequest | None, *paths: str) -> None:
         for variant in variants
     ]
     cache.delete_many(keys)
-    page_memo.forget(keys)  # this process's copies; another's last PAGE_MEMO_SECONDS at most
+    page_memo.forget(keys)  # this process's copies; another's last ZIXUN_PAGE_MEMO_SECONDS at most
 
 
 @overload
