@@ -34,10 +34,10 @@ serve: $(VENV)/.installed  ## Serve an already loaded site with granian
 test: test-sqlite test-postgres  ## The whole suite on SQLite, then on PostgreSQL + Redis; T=path narrows it
 
 test-sqlite: $(VENV)/.installed  ## The suite on SQLite (the embedded default), with the browser tests
-	$(PY) -m pytest -n $(JOBS) --durations=15 $(T)
+	$(PY) -m pytest -n $(JOBS) --maxschedchunk 2 --durations=15 $(T)
 
 test-postgres: $(VENV)/.installed  ## The suite on PostgreSQL + Redis (production settings)
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -n $(JOBS) --durations=15 -m "not browser" $(T)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -n $(JOBS) --maxschedchunk 2 --durations=15 -m "not browser" $(T)
 
 bench: $(VENV)/.installed  ## Every figure beside its goal in one run (bench/results.json); ONLY=part,… runs some
 	$(PY) -m bench $(if $(ONLY),--only $(ONLY)) $(ARGS)

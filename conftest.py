@@ -45,12 +45,25 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"zixun: database {engine}, cache {cache}"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow tests first, longest first, so that the test processes share them instead of
+    one running the last long test while the other waits (with ``--maxschedchunk 2`` in the
+    Makefile, xdist hands them out two at a time). pytest-django then sorts the list into its
+    own order (database tests, transactional ones, the rest) with a stable sort, so they stay
+    first within their kind, and a transactional test never runs before a database one."""
+    items.sort(key=_expected_seconds, reverse=True)
     reason = _unreachable()
     if reason:
         skip = pytest.mark.skip(reason=reason)
         for item in items:
             item.add_marker(skip)
+
+
+def _expected_seconds(item: pytest.Item) -> float:
+    """About how long a test takes on SQLite, from its ``slow(seconds)`` mark; 0 without."""
+    mark = item.get_closest_marker("slow")
+    return float(mark.args[0]) if mark is not None else 0.0
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
     os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="the bench builds its own SQLite site; it runs once, in the SQLite pass",
 )
+@pytest.mark.slow(79)
 def test_the_bench_measures_the_article_part_and_writes_the_goals(tmp_path):
     results = tmp_path / "results.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}
@@ -47,6 +48,7 @@ def test_the_bench_measures_the_article_part_and_writes_the_goals(tmp_path):
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="the production profile's bench needs PostgreSQL and Redis: it runs in the PostgreSQL pass",
 )
+@pytest.mark.slow(100)
 def test_the_bench_runs_the_zixun_parts_on_postgresql_and_redis(tmp_path):
     results = tmp_path / "results.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}

@@ -35,6 +35,7 @@ def processes_serving(port: int) -> list[str]:
     return [line for line in found.stdout.splitlines() if "pgrep" not in line]
 
 
+@pytest.mark.slow(73)
 def test_sigterm_stops_the_server_its_workers_and_the_task_worker(tmp_path):
     # given a running demo (no corpus: starter content only)
     port = free_port()

@@ -73,6 +73,7 @@ def test_the_soak_measures_capacity_then_soaks_and_reports_each_goal(tmp_path):
     assert "goals:" in run.stdout
 
 
+@pytest.mark.slow(118)
 def test_the_crash_run_kills_the_server_and_loses_no_acknowledged_write(tmp_path):
     results = tmp_path / "crash.json"
     run = _run(

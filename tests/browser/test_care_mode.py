@@ -236,6 +236,7 @@ def visit(page: Page, base: str, path: str) -> None:
     page.wait_for_load_state("load")
 
 
+@pytest.mark.slow(84)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_meets_the_care_rules(
     browser, live_server, site: Site, shots: Path, axe_source: str, width: int

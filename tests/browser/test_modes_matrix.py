@@ -286,6 +286,7 @@ def fields_misses(context: BrowserContext, base: str, site: Site) -> list[str]:
     return misses
 
 
+@pytest.mark.slow(60)
 @pytest.mark.parametrize("name", list(MODES))
 def test_every_page_in_every_mode_has_no_axe_violation(
     browser, live_server, site: Site, artifacts: Path, axe_source: str, name: str
@@ -460,6 +461,7 @@ REFLOW = """() => {
 REFLOW_SIZES = {"320px": (320, 640, 1), "zoom200": (640, 450, 2)}
 
 
+@pytest.mark.slow(25)
 @pytest.mark.parametrize("mode_name", ["normal", "care"])
 def test_every_page_reflows_without_sideways_scrolling(
     browser, live_server, site: Site, mode_name: str

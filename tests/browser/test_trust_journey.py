@@ -176,6 +176,7 @@ def check_page(page: Page, base: str, name: str, shots: Path, axe_source: str,
     assert found == [], f"{name}: {found}"
 
 
+@pytest.mark.slow(33)
 def test_from_report_to_takedown_to_appeal(browser, live_server, artifacts, axe_source):
     channel_defaults_ensure()  # a transactional test starts from an empty database
     base = live_server.url

@@ -223,6 +223,7 @@ def test_the_hooks_see_a_payload_that_runs(replay, live_server):
         assert expected in found, (expected, found)
 
 
+@pytest.mark.slow(92)
 @pytest.mark.skipif(FULL, reason="the long replay runs test_every_payload_on_its_own_page")
 def test_the_corpus_runs_no_script_in_chromium(replay, live_server, capsys):
     seen, context_for = replay

@@ -206,6 +206,12 @@ def article_write(
     return article_id
 
 
+def articles_plain(site: Site, count: int = 4) -> None:
+    """A few live articles without payloads, for the fields that go on articles."""
+    for number in range(count):
+        article_write(site, title=f"普通文章 {number + 1}", body=ARTICLE_BODY_LEAD, fields=())
+
+
 def text_storable(payloads: Sequence[str]) -> list[str]:
     """The payloads a text column can hold: on PostgreSQL, none with a NUL. The forms refuse
     a NUL (Django's ProhibitNullCharactersValidator); the comment and report posts, the API

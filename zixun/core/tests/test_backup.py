@@ -207,6 +207,7 @@ class _Counter:
             time.sleep(0.05)
 
 
+@pytest.mark.slow(41)
 def test_restore_drill_backs_up_while_writing_and_restores_the_same_rows(sites, tmp_path):
     source, target = sites
     # given a site with articles, comments, an uploaded image and a private file

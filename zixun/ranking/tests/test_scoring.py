@@ -162,6 +162,7 @@ def test_the_command_lists_zixun_and_fits_weights(tmp_path):
     )
 
 
+@pytest.mark.slow(34)
 def test_zixun_beats_popularity_on_the_shared_sample(shared_dir, tmp_path):
     sample = shared_dir / "data" / "mind_small_sample"
     out = tmp_path / "figures.json"
