@@ -109,6 +109,45 @@ def article_of(rowkey: int) -> int:
     return rowkey & ((1 << KEY_SHIFT) - 1)
 
 
+# Time buckets (PostgreSQL; ADR 0013, amendment of 2026-12-02): a row's vector also holds, for
+# each level, a lexeme naming the period of 2**bits seconds its publication falls in, so that
+# "the newest rows" is a handful of lexemes GIN intersects with the words itself.
+BUCKET_BITS = (18, 22, 26)  # periods of about 3 days, 49 days and 2.1 years, finest first
+
+
+def bucket_lexemes(rowkey: int) -> list[str]:
+    """The time-bucket lexemes of the row with this key, one per level."""
+    seconds = rowkey >> KEY_SHIFT
+    return [f"zxt{bits}p{seconds >> bits}" for bits in BUCKET_BITS]
+
+
+def bucket_sql(rowkey: str = "rowkey") -> str:
+    """``bucket_lexemes`` as an SQL expression of the row key column: a tsvector of the
+    lexemes at the facets' position and weight (for upgrading rows in bulk)."""
+    parts = [f"'zxt{bits}p' || (({rowkey} >> {KEY_SHIFT}) >> {bits}) || ':16383C'"
+             for bits in BUCKET_BITS]  # fmt: skip
+    return "(" + " || ' ' || ".join(parts) + ")::tsvector"
+
+
+def bucket_cover(floor: int, top: int) -> list[str]:
+    """The fewest bucket lexemes whose periods, together, hold every row key from the start of
+    ``floor``'s finest period up to ``top``: the finest periods up to a boundary of the next
+    level, then that level's, and so on; nothing from before ``floor``'s finest period."""
+    top_s = top >> KEY_SHIFT
+    period = (floor >> KEY_SHIFT) >> BUCKET_BITS[0]
+    lexemes: list[str] = []
+    for level, bits in enumerate(BUCKET_BITS):
+        coarser = BUCKET_BITS[level + 1] if level + 1 < len(BUCKET_BITS) else None
+        ratio = 1 << (coarser - bits) if coarser is not None else 0
+        while period << bits <= top_s and (coarser is None or period % ratio):
+            lexemes.append(f"zxt{bits}p{period}")
+            period += 1
+        if coarser is None or period << bits > top_s:
+            break
+        period //= ratio
+    return lexemes
+
+
 class Store(Protocol):
     TITLE_CANDIDATES: int  # the newest title matches that join the candidates (0: none)
 
@@ -122,6 +161,10 @@ class Store(Protocol):
         ...
 
     def delete(self, rowkeys: Sequence[int]) -> None: ...
+
+    def after_reindex(self) -> object:
+        """Called when a full reindex has written every row again."""
+        ...
 
     def match(
         self, clauses: Sequence[Clause], *, facets: Sequence[str], low: int | None,
@@ -166,6 +209,9 @@ class Fts5Store:
     def delete(self, rowkeys: Sequence[int]) -> None:
         with connection.cursor() as cursor:
             self._delete(cursor, rowkeys)
+
+    def after_reindex(self) -> None:
+        pass  # FTS5 walks its index newest first: nothing to check
 
     @staticmethod
     def _delete(cursor: object, rowkeys: Sequence[int]) -> None:
@@ -339,7 +385,8 @@ class PostgresStore:
         rows = []
         for d in docs:
             vector, title = d.prepared or self._vectors((d.title, d.body, d.tags))
-            rows.append((d.rowkey, vector + self._facets(d.facets), title))
+            facets = " ".join([d.facets, *bucket_lexemes(d.rowkey)])
+            rows.append((d.rowkey, vector + self._facets(facets), title))
         keys = sorted({*replacing, *(d.rowkey for d in docs)})
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_pg WHERE rowkey = ANY(%s)", [keys])
@@ -396,6 +443,13 @@ class PostgresStore:
     GIN_US = 0.35
     WINDOW_KEY_US = 0.2
     WINDOW_VISIT_US = 8.0
+    # The buckets plan, fitted to its three covers (from the finest, middle and coarsest
+    # period holding the floor) on the 119 bench queries that have a window, warm, median of
+    # three: a start, GIN's check of each posting of the rarest word against each lexeme of
+    # the cover, and a visit for each match in the cover's rows.
+    BUCKET_BASE_US = 1500.0
+    BUCKET_LEXEME_US = 0.005
+    BUCKET_VISIT_US = 4.0
     TOGETHER = 1.5  # words that go together: their conjunction matches this much more
 
     def _newest(self, column: str, query: str, low: int | None, high: int | None,
@@ -426,14 +480,38 @@ class PostgresStore:
             if floor is not None and (low is None or floor > low):
                 costs["window"] = (self.GIN_US * most + self.WINDOW_KEY_US * rows
                                    + self.WINDOW_VISIT_US * self.SAFETY * limit)  # fmt: skip
+        cover: list[str] = []
+        if floor is not None and low is None and column == "tsv" and self._bucketed():
+            costs["buckets"], cover = self._cover(floor, most, share, total, ladder)
         plan = min(costs, key=lambda name: costs[name])
         if plan == "walk":
             return self._match(column, query, low, high, limit, walk=True)
-        if plan == "window":
-            found = self._match(column, query, floor, high, limit)
+        if plan in ("window", "buckets"):
+            if plan == "window":
+                found = self._match(column, query, floor, high, limit)
+            else:
+                found = self._match(column, f"({query}) & ({' | '.join(cover)})", low, high, limit)
             if len(found) >= limit:
                 return found
         return self._match(column, query, low, high, limit)  # the bitmap, or a window too small
+
+    def _cover(self, floor: int, most: float, share: float, total: int,
+               ladder: list[tuple[int, int]]) -> tuple[float, list[str]]:  # fmt: skip
+        """(expected µs, lexemes) of the cheapest time-bucket window holding ``floor``: GIN
+        reads the postings of the query's rarest word once for each lexeme ORed in, so a cover
+        of fewer, coarser periods can be cheaper although it holds more rows, whose matches the
+        heap then visits. Tried: the cover from ``floor``'s finest period, and from its periods
+        at each coarser level."""
+        top = self._top_key()
+        best: tuple[float, list[str]] = (math.inf, [])
+        for bits in BUCKET_BITS:
+            start = floor >> (KEY_SHIFT + bits) << (KEY_SHIFT + bits)
+            lexemes = bucket_cover(start, top)
+            rows = _rows_newer(start, total, ladder)
+            cost = (self.BUCKET_BASE_US + self.BUCKET_LEXEME_US * most * len(lexemes)
+                    + self.BUCKET_VISIT_US * share * rows)  # fmt: skip
+            best = min(best, (cost, lexemes))
+        return best
 
     @staticmethod
     def _match(column: str, query: str, low: int | None, high: int | None, limit: int,
@@ -512,7 +590,7 @@ class PostgresStore:
             total = max(0, int(row[0]) if row else 0)
             steps = []
             n = self.LADDER_BASE
-            while n < total // 2:
+            while n < total:
                 steps.append(n)
                 n *= self.LADDER_STEP
             ladder: list[tuple[int, int]] = []
@@ -526,6 +604,61 @@ class PostgresStore:
         cache.set("search:pg:ladder", (total, ladder), 600)
         return total, ladder
 
+    BUCKETED = "zixun: every row holds its time buckets"
+
+    def _bucketed(self) -> bool:
+        """Whether every row holds its time buckets, as the table's comment says: rows written
+        before they existed (2026-12) get them from a full ``zixun search-reindex``, which then
+        checks and sets the comment (``after_reindex``), as migration search.0004 does for an
+        empty table. Until then the buckets plan is never chosen, since it would miss those
+        rows. Remembered in the shared cache: a yes for a day (every write adds the lexemes, so
+        it stays true), a no for a minute."""
+        from django.core.cache import caches
+
+        cache = caches["shared"]
+        known = cache.get("search:pg:bucketed")
+        if known is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT obj_description('search_pg'::regclass, 'pg_class')")
+                known = (cursor.fetchone() or (None,))[0] == self.BUCKETED
+            cache.set("search:pg:bucketed", known, 86_400 if known else 60)
+        return bool(known)
+
+    def after_reindex(self) -> bool:
+        """Check that every row holds its time buckets, counting the rows twice in one snapshot
+        (by the primary key, and by the coarsest level's lexemes: seconds at a million rows),
+        and say in the table's comment whether they do. Returns whether they do."""
+        from django.core.cache import caches
+
+        bits = BUCKET_BITS[-1]
+        every = " | ".join(f"zxt{bits}p{p}" for p in range((1 << 31 >> bits) + 1))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM search_pg) = "
+                "(SELECT count(*) FROM search_pg WHERE tsv @@ %s::tsquery)",
+                [every],
+            )
+            bucketed = bool(cursor.fetchone()[0])
+            note = f"'{self.BUCKETED}'" if bucketed else "NULL"
+            cursor.execute(f"COMMENT ON TABLE search_pg IS {note}")
+        caches["shared"].delete("search:pg:bucketed")
+        return bucketed
+
+    def _top_key(self) -> int:
+        """A key above every row's: the newest row's or now, whichever is later, plus a
+        period of the coarsest level (a future-dated import stays inside the buckets)."""
+        from django.core.cache import caches
+
+        cache = caches["shared"]
+        newest = cache.get("search:pg:newest")
+        if newest is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT max(rowkey) FROM search_pg")
+                newest = (cursor.fetchone() or (None,))[0] or 0
+            cache.set("search:pg:newest", newest, 600)
+        now = key_floor(timezone.now())
+        return max(int(newest), now) + (1 << (KEY_SHIFT + BUCKET_BITS[-1]))
+
     def _idf(self, clauses: Sequence[Clause]) -> list[float]:
         """ln(1 + N / df) per clause, df from the planner's estimate (its lexeme statistics)."""
         total, _ = self._ladder()
@@ -535,6 +668,20 @@ class PostgresStore:
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE search_pg")
+        self.after_reindex()  # an empty table holds no row without buckets
+
+
+def _rows_newer(key: int, total: int, ladder: list[tuple[int, int]]) -> float:
+    """About how many rows have a key at or above ``key``: interpolated between the ladder's
+    steps (n rows from the newest, their key), the keys taken as evenly spread between them."""
+    newer, newer_key = 0, None
+    for n, step_key in ladder:
+        if step_key <= key:
+            if newer_key is None or newer_key == step_key:
+                return float(n)
+            return newer + (n - newer) * (newer_key - key) / (newer_key - step_key)
+        newer, newer_key = n, step_key
+    return float(total)
 
 
 _ESTIMATES: dict[tuple[str, str], tuple[float, float]] = {}

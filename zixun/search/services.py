@@ -159,6 +159,7 @@ def search_reindex(*, dirty_only: bool = False, restart: bool = False, workers: 
     if not dirty_only:
         shared.delete(_RUN_KEY)
         index_accounts(list(Creator.objects.values_list("pk", flat=True)))
+        store().after_reindex()  # PostgreSQL: every row now holds its time buckets
     return checked, indexed
 
 

@@ -17,10 +17,14 @@ from zixun.articles.tests.factories import ArticleFactory, channel
 from zixun.core.search import SearchQuery, search_backend
 from zixun.creators.tests.factories import CreatorFactory
 from zixun.search.engine import (
+    BUCKET_BITS,
     CURSOR_BAD,
     CURSOR_FOREIGN,
+    KEY_SHIFT,
     SearchInputError,
     article_of,
+    bucket_cover,
+    bucket_lexemes,
     index_accounts,
     index_articles,
     store,
@@ -227,30 +231,37 @@ def test_candidates_are_bounded_and_title_matches_join_them_where_the_store_offe
         assert len(ids) == 3
 
 
-@pytest.mark.parametrize("plan", ["walk", "bitmap", "window", "window too small"])
+PLANS = ["walk", "bitmap", "window", "window too small", "buckets", "buckets too small"]
+
+
+@pytest.mark.parametrize("plan", PLANS)
 def test_every_postgres_plan_finds_the_same_newest_matches(monkeypatch, plan):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's plans only (set DATABASE_URL)")
-    # given 40 articles, every third about 援疆, in publication order
+    # given 40 articles, every third about 援疆, in publication order, four days apart (each in
+    # a time bucket of its own at the finest level, about three days)
     base = datetime(2026, 1, 1, tzinfo=UTC)
     articles = [
         ArticleFactory(title=f"{'援疆干部' if i % 3 == 0 else '春耕生产'}第{i}篇", body_text="",
-                       summary="", published_at=base + timedelta(hours=i))
+                       summary="", published_at=base + timedelta(days=4 * i))
         for i in range(40)
     ]  # fmt: skip
     index_articles([a.pk for a in articles])
     expected = [a.pk for a in reversed(articles) if "援疆" in a.title][:5]
     engine = store()
     # when the store is told to take one plan (its thresholds, estimate and windows set for it):
-    # the window of the 16 newest holds 6 of them, the one of the 12 newest only 4
+    # the window from the 17th newest holds 6 of them, the one from the 11th newest only 4
     cls = type(engine)
     monkeypatch.setattr(cls, "WALK_US", 0.0 if plan == "walk" else 1e9)
     monkeypatch.setattr(cls, "BITMAP_US", 0.0 if plan == "bitmap" else 1e9)
-    window = 12 if plan == "window too small" else 16
-    monkeypatch.setattr(
-        cls, "_ladder", lambda self: (40, [(8, _key_at(8)), (window, _key_at(window))])
-    )
-    monkeypatch.setattr(cls, "_estimate", lambda self, column, query: 40_000.0)  # all of them
+    monkeypatch.setattr(cls, "WINDOW_KEY_US", 0.0 if plan.startswith("window") else 1e9)
+    monkeypatch.setattr(cls, "BUCKET_BASE_US", 0.0 if plan.startswith("buckets") else 1e9)
+    window = 10 if plan.endswith("too small") else 16
+    # (a site told it is large, or every plan is skipped for the bitmap, and that all of its
+    # rows match: a window must then hold 2 × 5 rows, the ladder's step past 8)
+    ladder = [(8, _key_at(8)), (window, _key_at(window))]
+    monkeypatch.setattr(cls, "_ladder", lambda self: (40_000, ladder))
+    monkeypatch.setattr(cls, "_estimate", lambda self, column, query: 40_000.0)
     query = engine._tsquery(search_backend().parse("援疆").clauses)
     keys = engine._newest("tsv", query, None, None, 5)
     # then each finds the five newest (a window with too few asks again without it)
@@ -263,32 +274,104 @@ def _key_at(n):
 
 
 @pytest.mark.parametrize(
-    ("matches", "words", "plan"),
+    ("matches", "words", "bucketed", "plan"),
     [
-        (5_447, [], "bitmap"),  # 坠毁: bitmap 12 ms, window 27 ms (docs/search.md)
-        (27_093, [], "window"),  # 纪委: window 16 ms, walk 171 ms, bitmap 150 ms
-        (140_221, [], "walk"),  # 国政: walk 21 ms, window 55 ms
-        (7_898, ["(a)", "(b)"], "bitmap"),  # 首脑 习近平: bitmap 25 ms, window 50 ms
+        # measured at a million rows (docs/search.md), warm; with the time buckets:
+        (5_447, [], True, "buckets"),  # 坠毁: buckets 4–7 ms, bitmap 18, window 14–24
+        (27_093, [], True, "buckets"),  # 纪委: buckets 8–11 ms, window 11–16, walk 107
+        (140_221, [], True, "buckets"),  # 国政: buckets 6–8 ms, walk 19, window 20–24
+        (7_898, ["(a)", "(b)"], True, "buckets"),  # 首脑 习近平: buckets 12–19, bitmap 41
+        (571_523, [], True, "walk"),  # 联播: walk 5 ms, buckets 9
+        (1_000, [], True, "bitmap"),  # a rare word: every match is among the newest needed
+        # and on rows written before the buckets existed (before a full reindex):
+        (5_447, [], False, "bitmap"),  # 坠毁: bitmap 12 ms, window 27 ms
+        (27_093, [], False, "window"),  # 纪委: window 16 ms, walk 171 ms, bitmap 150 ms
+        (140_221, [], False, "walk"),  # 国政: walk 21 ms, window 55 ms
+        (7_898, ["(a)", "(b)"], False, "bitmap"),  # 首脑 习近平: bitmap 25 ms, window 50 ms
     ],
 )
-def test_the_postgres_plan_is_the_cheapest_by_the_fitted_costs(monkeypatch, matches, words, plan):
-    # given a million rows, a ladder of windows and the planner's estimate of the matches
-    # (the single words of a pair are more common than the pair)
-    from zixun.search.engine import PostgresStore
+def test_the_postgres_plan_is_the_cheapest_by_the_fitted_costs(
+    monkeypatch, matches, words, bucketed, plan
+):
+    # given a million rows published evenly over ten years, a ladder of windows and the
+    # planner's estimate of the matches (the single words of a pair are more common than it)
+    from zixun.search.engine import PostgresStore, key_floor
 
-    total = 1_000_000
-    ladder = [(512 * 2**i, total - 512 * 2**i) for i in range(10)]
+    total, now = 1_000_000, timezone.now()
+    years = timedelta(days=3653)
+    ladder = [(n, key_floor(now - years * (n / total))) for n in (512 * 2**i for i in range(11))]
     monkeypatch.setattr(PostgresStore, "_ladder", lambda self: (total, ladder))
+    monkeypatch.setattr(PostgresStore, "_top_key", lambda self: key_floor(now) + (1 << 58))
+    monkeypatch.setattr(PostgresStore, "_bucketed", lambda self: bucketed)
     monkeypatch.setattr(
         PostgresStore, "_estimate", lambda self, column, query: matches * (1 if query == "q" else 2)
     )
     chosen = []
 
     def fake_match(column, query, low, high, limit, *, walk=False):
-        chosen.append("walk" if walk else "window" if low is not None else "bitmap")
+        buckets = "zxt" in query
+        chosen.append("walk" if walk else "window" if low is not None else
+                      "buckets" if buckets else "bitmap")  # fmt: skip
         return list(range(limit))
 
     monkeypatch.setattr(PostgresStore, "_match", staticmethod(fake_match))
     # when the newest 300 are asked for, then the cheapest plan runs, once
     PostgresStore()._newest("tsv", "q", None, None, 300, words=words)
     assert chosen == [plan]
+
+
+def test_the_time_buckets_cover_exactly_the_newest_rows():
+    # given a floor key and a top key years apart (keys hold seconds since 2000 above bit 32)
+    floor_s, top_s = 700_000_123, 700_000_123 + 3 * 2**26
+    cover = set(bucket_cover(floor_s << KEY_SHIFT | 7, top_s << KEY_SHIFT))
+    # then every second from the start of the floor's finest period to the top is in the cover
+    # by exactly one of its lexemes, and nothing before that start is
+    start = floor_s >> BUCKET_BITS[0] << BUCKET_BITS[0]
+    for seconds in [start, floor_s, floor_s + 2**18, floor_s + 2**22 + 5, floor_s + 2**26, top_s,
+                    *range(start, top_s, 2**16)]:  # fmt: skip
+        assert len(set(bucket_lexemes(seconds << KEY_SHIFT)) & cover) == 1, seconds
+    for seconds in (start - 1, start - 2**22, 0):
+        assert not set(bucket_lexemes(seconds << KEY_SHIFT)) & cover
+    # and with few lexemes: finest periods up to a boundary of the next level, then coarser ones
+    assert len(cover) <= 2 * 15 + 4
+
+
+def test_the_buckets_plan_waits_until_every_row_holds_its_buckets(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plans only (set DATABASE_URL)")
+    from django.core.cache import caches
+
+    # given a site whose oldest row was written before the vectors held time buckets
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = [
+        story(f"援疆干部第{i}篇", published_at=base + timedelta(days=4 * i)) for i in range(6)
+    ]
+    oldest = SearchDocument.objects.get(article_id=articles[0].pk).rowkey
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE search_pg SET tsv = ts_delete(tsv, tsvector_to_array(%s)) WHERE rowkey = %s",
+            [" ".join(bucket_lexemes(oldest)), oldest],
+        )
+        cursor.execute("COMMENT ON TABLE search_pg IS NULL")  # as after the upgrade's migration
+    caches["shared"].delete("search:pg:bucketed")
+    engine = store()
+    # then the store knows, a check finds the row, and the buckets plan is not taken, however
+    # cheap it looks
+    assert engine._bucketed() is False
+    assert engine.after_reindex() is False
+    assert engine._bucketed() is False
+    monkeypatch.setattr(type(engine), "_ladder", lambda self: (40_000, [(16, _key_at(5))]))
+    monkeypatch.setattr(type(engine), "_estimate", lambda self, column, query: 40_000.0)
+    for name in ("WALK_US", "BITMAP_US", "WINDOW_KEY_US"):
+        monkeypatch.setattr(type(engine), name, 1e9)
+    monkeypatch.setattr(type(engine), "BUCKET_BASE_US", 0.0)
+    taken = []
+    real_match = type(engine)._match
+    monkeypatch.setattr(type(engine), "_match", staticmethod(
+        lambda column, query, *args, **kwargs: taken.append(query) or real_match(column, query, *args, **kwargs)))  # fmt: skip
+    query = engine._tsquery(search_backend().parse("援疆").clauses)
+    assert len(engine._newest("tsv", query, None, None, 5)) == 5
+    assert not any("zxt" in q for q in taken)
+    # and once a full reindex wrote every row again, with its buckets, it is
+    search_reindex(restart=True)
+    assert engine._bucketed() is True
