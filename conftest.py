@@ -51,13 +51,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     one running the last long test while the other waits (with ``--maxschedchunk 2`` in the
     Makefile, xdist hands them out two at a time). pytest-django then sorts the list into its
     own order (database tests, transactional ones, the rest) with a stable sort, so they stay
-    first within their kind, and a transactional test never runs before a database one."""
+    first within their kind, and a transactional test never runs before a database one; last,
+    the slow ones without a database move to the very front (``_SlowWithoutDatabaseFirst``)."""
     items.sort(key=_expected_seconds, reverse=True)
     reason = _unreachable()
     if reason:
         skip = pytest.mark.skip(reason=reason)
         for item in items:
             item.add_marker(skip)
+
+
+class _SlowWithoutDatabaseFirst:
+    """After pytest-django's sort, which puts the tests without a database last, the slow ones
+    among those (subprocess runs: the bench harness, the crash run, the SIGTERM test) go to the
+    very front, longest first: nothing constrains where they run, and last they left one test
+    process working alone for minutes at the end of a pass."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        first = [item for item in items if _expected_seconds(item) and not _uses_database(item)]
+        if first:
+            chosen = set(map(id, first))
+            items[:] = first + [item for item in items if id(item) not in chosen]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_SlowWithoutDatabaseFirst(), "zixun-slow-first")
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    """Whether pytest-django counts the test as a database one (its own test, kept in step)."""
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        item.get_closest_marker("django_db") or "db" in fixtures or "transactional_db" in fixtures
+    )
 
 
 def _expected_seconds(item: pytest.Item) -> float:
