@@ -107,6 +107,7 @@ def _clear_cache() -> None:
     from zixun.engagement.viewcount import view_dedup_forget
     from zixun.moderation.backend import filter_forget
     from zixun.ranking.related import model_forget
+    from zixun.search.engine import search_memo_forget
 
     cache.clear()
     caches["shared"].clear()
@@ -114,6 +115,7 @@ def _clear_cache() -> None:
     view_dedup_forget()
     model_forget()  # the 相关推荐 model a process remembers (the database was rolled back)
     filter_forget()  # the keyword filter likewise (its version number was rolled back)
+    search_memo_forget()  # the search index's ladder and marks (the database was rolled back)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -51,6 +51,8 @@ from zixun.search.text import (
     query_parse,
     segmenter,
 )
+
+_T = TypeVar("_T")
 
 KEY_SHIFT = 32  # rowkey = seconds since KEY_EPOCH << 32 | article id
 KEY_EPOCH = 946_684_800  # 2000-01-01 UTC: keys hold until 2068, ids below 2**32
@@ -578,6 +580,9 @@ class PostgresStore:
 
     def _ladder(self) -> tuple[int, list[tuple[int, int]]]:
         """(rows, [(n, the key n rows from the newest) for n = 512, 1,024 …]), cached."""
+        return _remembered("ladder", self._ladder_shared)
+
+    def _ladder_shared(self) -> tuple[int, list[tuple[int, int]]]:
         from django.core.cache import caches
 
         cache = caches["shared"]
@@ -613,6 +618,9 @@ class PostgresStore:
         empty table. Until then the buckets plan is never chosen, since it would miss those
         rows. Remembered in the shared cache: a yes for a day (every write adds the lexemes, so
         it stays true), a no for a minute."""
+        return _remembered("bucketed", self._bucketed_shared)
+
+    def _bucketed_shared(self) -> bool:
         from django.core.cache import caches
 
         cache = caches["shared"]
@@ -642,11 +650,18 @@ class PostgresStore:
             note = f"'{self.BUCKETED}'" if bucketed else "NULL"
             cursor.execute(f"COMMENT ON TABLE search_pg IS {note}")
         caches["shared"].delete("search:pg:bucketed")
+        search_memo_forget()
         return bucketed
 
     def _top_key(self) -> int:
         """A key above every row's: the newest row's or now, whichever is later, plus a
         period of the coarsest level (a future-dated import stays inside the buckets)."""
+        newest = _remembered("newest", self._newest_key_shared)
+        now = key_floor(timezone.now())
+        return max(newest, now) + (1 << (KEY_SHIFT + BUCKET_BITS[-1]))
+
+    @staticmethod
+    def _newest_key_shared() -> int:
         from django.core.cache import caches
 
         cache = caches["shared"]
@@ -656,8 +671,7 @@ class PostgresStore:
                 cursor.execute("SELECT max(rowkey) FROM search_pg")
                 newest = (cursor.fetchone() or (None,))[0] or 0
             cache.set("search:pg:newest", newest, 600)
-        now = key_floor(timezone.now())
-        return max(int(newest), now) + (1 << (KEY_SHIFT + BUCKET_BITS[-1]))
+        return int(newest)
 
     def _idf(self, clauses: Sequence[Clause]) -> list[float]:
         """ln(1 + N / df) per clause, df from the planner's estimate (its lexeme statistics)."""
@@ -685,6 +699,28 @@ def _rows_newer(key: int, total: int, ladder: list[tuple[int, int]]) -> float:
 
 
 _ESTIMATES: dict[tuple[str, str], tuple[float, float]] = {}
+# What every search on PostgreSQL reads from the shared cache (the ladder, the buckets mark, the
+# newest key), kept by this process for half a minute as well: one cache read is about a third
+# of a millisecond here, and a search made five.
+_REMEMBERED: dict[str, tuple[object, float]] = {}
+REMEMBER_SECONDS = 30.0
+
+
+def _remembered(name: str, compute: Callable[[], _T]) -> _T:
+    now = time.monotonic()
+    found = _REMEMBERED.get(name)
+    if found is not None and now - found[1] < REMEMBER_SECONDS:
+        return found[0]  # type: ignore[return-value]
+    value = compute()
+    _REMEMBERED[name] = (value, now)
+    return value
+
+
+def search_memo_forget() -> None:
+    """Forget what this process remembers of the index (tests; a check that changed it)."""
+    _REMEMBERED.clear()
+
+
 _DOC_FREQS: dict[str, tuple[int, float]] = {}
 
 

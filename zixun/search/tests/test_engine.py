@@ -27,6 +27,7 @@ from zixun.search.engine import (
     bucket_lexemes,
     index_accounts,
     index_articles,
+    search_memo_forget,
     store,
 )
 from zixun.search.models import SearchDocument
@@ -354,6 +355,7 @@ def test_the_buckets_plan_waits_until_every_row_holds_its_buckets(monkeypatch):
         )
         cursor.execute("COMMENT ON TABLE search_pg IS NULL")  # as after the upgrade's migration
     caches["shared"].delete("search:pg:bucketed")
+    search_memo_forget()
     engine = store()
     # then the store knows, a check finds the row, and the buckets plan is not taken, however
     # cheap it looks
