@@ -377,3 +377,39 @@ def test_the_buckets_plan_waits_until_every_row_holds_its_buckets(monkeypatch):
     # and once a full reindex wrote every row again, with its buckets, it is
     search_reindex(restart=True)
     assert engine._bucketed() is True
+
+
+def test_the_rows_of_a_window_are_read_off_the_ladder():
+    from zixun.search.engine import _rows_newer
+
+    # given a ladder: the key 512 rows from the newest is 10,000, 1,024 rows is 8,000
+    ladder = [(512, 10_000), (1_024, 8_000), (2_048, 4_000)]
+    # then a key between two steps has rows in proportion, a key newer than the first step
+    # counts as the first step, and one older than the last as every row
+    assert _rows_newer(9_000, 50_000, ladder) == 768
+    assert _rows_newer(6_000, 50_000, ladder) == 1_536
+    assert _rows_newer(8_000, 50_000, ladder) == 1_024
+    assert _rows_newer(12_000, 50_000, ladder) == 512
+    assert _rows_newer(1_000, 50_000, ladder) == 50_000
+
+
+@pytest.mark.parametrize(("most", "finest"), [(1_000, True), (5_000_000, False)])
+def test_the_cover_trades_lexemes_for_rows(monkeypatch, most, finest):
+    from zixun.search.engine import PostgresStore, key_floor
+
+    # given a window starting five days back, in a site of rows published evenly over ten years
+    total, now = 1_000_000, timezone.now()
+    years = timedelta(days=3653)
+    ladder = [(n, key_floor(now - years * (n / total))) for n in (512 * 2**i for i in range(11))]
+    monkeypatch.setattr(PostgresStore, "_top_key", lambda self: key_floor(now) + (1 << 58))
+    floor = key_floor(now - timedelta(days=5))
+    cost, lexemes = PostgresStore()._cover(floor, most, 0.01, total, ladder)
+    finest_cover = bucket_cover(floor, key_floor(now) + (1 << 58))
+    # then a rare word takes the finest cover (fewest rows to visit), and a word whose postings
+    # GIN must check against every lexeme a coarser one with fewer lexemes
+    if finest:
+        assert lexemes == finest_cover
+    else:
+        assert len(lexemes) < len(finest_cover)
+        assert all(not lexeme.startswith(f"zxt{BUCKET_BITS[0]}p") for lexeme in lexemes)
+    assert cost > 0
