@@ -18,7 +18,7 @@ def forwards(apps, schema_editor):
         return
     from zixun.search.engine import PostgresStore
 
-    if not PostgresStore().after_reindex():
+    if not PostgresStore().check_buckets():
         print(
             "\n  search: run `zixun search-reindex` once for the faster PostgreSQL plan "
             "(docs/search.md); search works meanwhile.",
