@@ -413,19 +413,26 @@ class PostgresStore:
         column = "title" if title_only else "tsv"
         query = self._tsquery(clauses, () if title_only else facets)
         words = [self._tsquery([c]) for c in clauses] if len(clauses) > 1 else []
-        found = self._newest(column, query, low, high, limit, words=words)
-        if title_only and facets:  # the title vector has no facets: filter on the full one
-            found = self._filtered(found, self._tsquery([], facets))
-        if not ranked or not found:
-            return [Match(key, 0.0) for key in found]
+        terms = [self._tsquery([c]) for c in clauses] if ranked else []
+        if title_only:  # the title vector has no facets: filter on the full one, then rank
+            found = [row[0] for row in self._newest(column, query, low, high, limit, words=words)]
+            if facets:
+                found = self._filtered(found, self._tsquery([], facets))
+            rows = self._ranks(found, terms) if terms and found else [(k,) for k in found]
+        else:  # the newest and their ranks in one statement (ranks: one per clause)
+            rows = self._newest(column, query, low, high, limit, words=words, ranks=terms)
+        if not terms:
+            return [Match(row[0], 0.0) for row in rows]
         idf = self._idf(clauses)
-        terms = [self._tsquery([c]) for c in clauses]
+        return [Match(row[0], sum(w * r for w, r in zip(idf, row[1:], strict=True)))
+                for row in rows]  # fmt: skip
+
+    def _ranks(self, keys: list[int], terms: Sequence[str]) -> list[tuple[int, ...]]:
         ranks = ", ".join(f"ts_rank('{self.RANK_WEIGHTS}', tsv, %s::tsquery, 1)" for _ in terms)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT rowkey, {ranks} FROM search_pg WHERE rowkey = ANY(%s)",  # noqa: S608
-                           [*terms, found])  # fmt: skip
-            return [Match(row[0], sum(w * r for w, r in zip(idf, row[1:], strict=True)))
-                    for row in cursor.fetchall()]  # fmt: skip
+                           [*terms, keys])  # fmt: skip
+            return [tuple(row) for row in cursor.fetchall()]
 
     # The plans, chosen here by their expected cost from the planner's estimate of the matching
     # rows (``_estimate``), since the planner itself counts neither the vectors' TOAST reads
@@ -454,9 +461,10 @@ class PostgresStore:
     BUCKET_VISIT_US = 4.0
     TOGETHER = 1.5  # words that go together: their conjunction matches this much more
 
-    def _newest(self, column: str, query: str, low: int | None, high: int | None,
-                limit: int, *, words: Sequence[str] = ()) -> list[int]:  # fmt: skip
-        """The keys of the newest ``limit`` rows matching ``query`` within [low, high].
+    def _newest(self, column: str, query: str, low: int | None, high: int | None, limit: int,
+                *, words: Sequence[str] = (), ranks: Sequence[str] = ()) -> list[tuple[int, ...]]:  # fmt: skip
+        """The newest ``limit`` rows matching ``query`` within [low, high]: each its key, then
+        its ``ts_rank`` for each tsquery of ``ranks`` (computed for those rows only).
 
         ``words``: the query's words (or phrases) one by one, when it has several: the GIN
         bitmap reads the rarest one's postings at least, and the planner, counting the words as
@@ -464,7 +472,7 @@ class PostgresStore:
         总统 举行); the costs allow for both."""
         total, ladder = self._ladder()
         if total < self.LADDER_BASE * self.LADDER_STEP:  # a small site: every plan is quick
-            return self._match(column, query, low, high, limit)
+            return self._match(column, query, low, high, limit, ranks=ranks)
         estimate = max(1.0, self._estimate(column, query))
         most = estimate
         if words:
@@ -487,15 +495,18 @@ class PostgresStore:
             costs["buckets"], cover = self._cover(floor, most, share, total, ladder)
         plan = min(costs, key=lambda name: costs[name])
         if plan == "walk":
-            return self._match(column, query, low, high, limit, walk=True)
+            return self._match(column, query, low, high, limit, walk=True, ranks=ranks)
         if plan in ("window", "buckets"):
             if plan == "window":
-                found = self._match(column, query, floor, high, limit)
+                found = self._match(column, query, floor, high, limit, ranks=ranks)
             else:
-                found = self._match(column, f"({query}) & ({' | '.join(cover)})", low, high, limit)
+                bucketed = f"({query}) & ({' | '.join(cover)})"
+                found = self._match(column, bucketed, low, high, limit, ranks=ranks)
             if len(found) >= limit:
                 return found
-        return self._match(column, query, low, high, limit)  # the bitmap, or a window too small
+        return self._match(
+            column, query, low, high, limit, ranks=ranks
+        )  # the bitmap, or a window too small
 
     def _cover(self, floor: int, most: float, share: float, total: int,
                ladder: list[tuple[int, int]]) -> tuple[float, list[str]]:  # fmt: skip
@@ -517,14 +528,20 @@ class PostgresStore:
 
     @staticmethod
     def _match(column: str, query: str, low: int | None, high: int | None, limit: int,
-               *, walk: bool = False) -> list[int]:  # fmt: skip
+               *, walk: bool = False, ranks: Sequence[str] = ()) -> list[tuple[int, ...]]:  # fmt: skip
         # The query is a subquery's value, unknown when the statement is planned: the planner
         # then skips its element statistics (10,000 per vector: milliseconds per plan), and
         # the plan is the one chosen above, forced by the settings.
         where, params = _key_range(
             "rowkey", low, high, [f"{column} @@ (SELECT %s::tsquery)"], [query]
         )
-        sql = f"SELECT rowkey FROM search_pg WHERE {' AND '.join(where)} ORDER BY rowkey DESC LIMIT {int(limit)}"  # noqa: S608
+        sql = f"SELECT rowkey{', tsv' if ranks else ''} FROM search_pg WHERE {' AND '.join(where)} ORDER BY rowkey DESC LIMIT {int(limit)}"  # noqa: S608
+        if ranks:  # ranked outside the LIMIT, so only the rows kept are (a second statement
+            # over their keys cost 2–3 ms more a search, measured on the bench's queries)
+            weights = PostgresStore.RANK_WEIGHTS
+            columns = "".join(f", ts_rank('{weights}', tsv, %s::tsquery, 1)" for _ in ranks)
+            sql = f"SELECT rowkey{columns} FROM ({sql}) newest"  # noqa: S608
+            params = [*ranks, *params]
         # A bitmap that outgrows work_mem turns lossy, and every row of its pages is then
         # rechecked, vectors and all: 32 MB holds a million rows' bits. One statement sets the
         # plan for this transaction (SET LOCAL).
@@ -536,7 +553,7 @@ class PostgresStore:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(settings_sql)
             cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+            return [tuple(row) for row in cursor.fetchall()]
 
     @staticmethod
     def _filtered(keys: list[int], query: str) -> list[int]:

@@ -264,9 +264,11 @@ def test_every_postgres_plan_finds_the_same_newest_matches(monkeypatch, plan):
     monkeypatch.setattr(cls, "_ladder", lambda self: (40_000, ladder))
     monkeypatch.setattr(cls, "_estimate", lambda self, column, query: 40_000.0)
     query = engine._tsquery(search_backend().parse("援疆").clauses)
-    keys = engine._newest("tsv", query, None, None, 5)
-    # then each finds the five newest (a window with too few asks again without it)
-    assert [article_of(key) for key in keys] == expected
+    rows = engine._newest("tsv", query, None, None, 5, ranks=[query])
+    # then each finds the five newest (a window with too few asks again without it), each with
+    # its rank for the query
+    assert [article_of(row[0]) for row in rows] == expected
+    assert all(len(row) == 2 and row[1] > 0 for row in rows)
 
 
 def _key_at(n):
@@ -309,7 +311,7 @@ def test_the_postgres_plan_is_the_cheapest_by_the_fitted_costs(
     )
     chosen = []
 
-    def fake_match(column, query, low, high, limit, *, walk=False):
+    def fake_match(column, query, low, high, limit, *, walk=False, ranks=()):
         buckets = "zxt" in query
         chosen.append("walk" if walk else "window" if low is not None else
                       "buckets" if buckets else "bitmap")  # fmt: skip
