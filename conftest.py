@@ -100,8 +100,13 @@ def _expected_seconds(item: pytest.Item) -> float:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Every test starts with an empty cache (the blocks are cached) and no limit used."""
+    """Every test starts with an empty cache (the blocks are cached) and no limit used, and
+    in the default language: a request leaves its language active in the thread (the locale
+    middleware does not put it back), so a test that rendered in English after another test's
+    English request rendered English (seen once: the 500 page's test)."""
+    from django.conf import settings
     from django.core.cache import cache, caches
+    from django.utils import translation
 
     from zixun.core.sitecache import site_version_forget
     from zixun.engagement.viewcount import view_dedup_forget
@@ -109,6 +114,7 @@ def _clear_cache() -> None:
     from zixun.ranking.related import model_forget
     from zixun.search.engine import search_memo_forget
 
+    translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
     caches["shared"].clear()
     site_version_forget()  # the cache was cleared under it
