@@ -169,8 +169,8 @@ def _build(target: int, pool: Pool) -> float:
 
 def _pg_buckets() -> None:
     """A PostgreSQL site built before the vectors held time buckets (2026-12) gets them once,
-    the way a bulk load would (index dropped, rows updated, index rebuilt: about 10 minutes at
-    a million rows); a site gets them otherwise from ``zixun search-reindex``, at about 1,000
+    the way a bulk load would (index dropped, rows updated and compacted, index rebuilt: about
+    8 minutes at a million rows); a site gets them otherwise from ``zixun search-reindex``, at about 1,000
     rows a second, with the older plans serving until it is done."""
     from django.db import connection
 

@@ -117,10 +117,15 @@ def article_of(rowkey: int) -> int:
 BUCKET_BITS = (18, 22, 26)  # periods of about 3 days, 49 days and 2.1 years, finest first
 
 
+def _bucket(bits: int, period: int) -> str:
+    """The lexeme of one period of 2**bits seconds (``bucket_sql`` writes the same in SQL)."""
+    return f"zxt{bits}p{period}"
+
+
 def bucket_lexemes(rowkey: int) -> list[str]:
     """The time-bucket lexemes of the row with this key, one per level."""
     seconds = rowkey >> KEY_SHIFT
-    return [f"zxt{bits}p{seconds >> bits}" for bits in BUCKET_BITS]
+    return [_bucket(bits, seconds >> bits) for bits in BUCKET_BITS]
 
 
 def bucket_sql(rowkey: str = "rowkey") -> str:
@@ -142,7 +147,7 @@ def bucket_cover(floor: int, top: int) -> list[str]:
         coarser = BUCKET_BITS[level + 1] if level + 1 < len(BUCKET_BITS) else None
         ratio = 1 << (coarser - bits) if coarser is not None else 0
         while period << bits <= top_s and (coarser is None or period % ratio):
-            lexemes.append(f"zxt{bits}p{period}")
+            lexemes.append(_bucket(bits, period))
             period += 1
         if coarser is None or period << bits > top_s:
             break
@@ -504,9 +509,8 @@ class PostgresStore:
                 found = self._match(column, bucketed, low, high, limit, ranks=ranks)
             if len(found) >= limit:
                 return found
-        return self._match(
-            column, query, low, high, limit, ranks=ranks
-        )  # the bitmap, or a window too small
+        # the bitmap, or a window that held too few
+        return self._match(column, query, low, high, limit, ranks=ranks)
 
     def _cover(self, floor: int, most: float, share: float, total: int,
                ladder: list[tuple[int, int]]) -> tuple[float, list[str]]:  # fmt: skip
@@ -664,7 +668,7 @@ class PostgresStore:
         and say in the table's comment whether they do. Returns whether they do. The database
         only (migration search.0004 runs it, when the cache may not be up)."""
         bits = BUCKET_BITS[-1]
-        every = " | ".join(f"zxt{bits}p{p}" for p in range((1 << 31 >> bits) + 1))
+        every = " | ".join(_bucket(bits, p) for p in range((1 << 31 >> bits) + 1))
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT (SELECT count(*) FROM search_pg) = "
