@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bench.dedup import GOALS as DEDUP_GOALS
+from bench.ranking import GOALS as RANKING_GOALS
+
 if TYPE_CHECKING:
     from bench.report import Report
 
 GOAL_ANONYMOUS_OVER_BARE = 0.8
 GOAL_SIGNED_IN_OVER_WAGTAIL = 10.0
+RELATED_PUBLISH_MS = RANKING_GOALS["related_publish_ms"]
+DEDUP_PUBLISH_MS = DEDUP_GOALS["ms_per_article"]
 
 
 @dataclass(frozen=True)
@@ -52,9 +57,17 @@ def _search_p95(report: Report) -> float | None:
     )
 
 
+def _dedup_million_p95(report: Report) -> float | None:
+    dedup = report.safety.get("dedup")
+    if dedup is None or dedup[0].skipped:
+        return None
+    return float(dedup[0].figures["million"]["value"])
+
+
 def scale_goals(report: Report) -> list[Goal]:
     z, feed = report.zixun, report.feed
     hot = report.ranking.data["hot"]["ingest_per_s"] if report.ranking else None
+    related = report.ranking.data["related"]["publish_ms"] if report.ranking else None
     imported = report.scale["articles_per_s"] if report.scale else None
     return [
         Goal("anonymous_over_bare", "anonymous article page req/s ÷ the bare view's",
@@ -70,6 +83,10 @@ def scale_goals(report: Report) -> list[Goal]:
         Goal("search_p95_ms", "search top 10, worst p95 over engines and orders",
              30.0, False, "ms", _search_p95(report)),
         Goal("hot_ingest_per_s", "hot-list event ingestion", 20000.0, True, "events/s", hot),
+        Goal("related_publish_ms", "相关推荐 at publish, median (issue #10's goal)",
+             RELATED_PUBLISH_MS, False, "ms", related),
+        Goal("dedup_publish_ms", "near-duplicate check at publish at 1,000,000, p95 (ADR 0014)",
+             DEDUP_PUBLISH_MS, False, "ms", _dedup_million_p95(report)),
         Goal("import_per_s", "large-site generation (zixun gen-scale)", 2000.0, True,
              "articles/s", imported),
         Goal("worker_rss_mb", "resident memory per web worker (the largest)", 250.0, False, "MB",

@@ -74,3 +74,24 @@ def test_the_bench_refuses_an_unknown_database():
     )  # fmt: skip
     assert run.returncode == 2
     assert "--database: invalid choice: 'mysql'" in run.stderr
+
+
+def test_the_goals_table_holds_related_and_near_duplicates_at_publish():
+    from bench.dedup import DedupResult, print_dedup
+    from bench.goals import scale_goals
+    from bench.ranking import RankingResult
+    from bench.report import Report
+
+    base = {"tool": "python", "duration_s": 1, "connections": 1, "workers": 2, "rounds": 1,
+            "corpus_limit": 20, "parts": ("ranking", "dedup")}  # fmt: skip
+    ranking = RankingResult(data={"hot": {"ingest_per_s": 3e4}, "related": {"publish_ms": 61.5}})
+    dedup = DedupResult(figures={"million": {"value": 3.25}})
+    goals = {g.name: g for g in scale_goals(Report(**base, ranking=ranking,
+                                                   safety={"dedup": (dedup, print_dedup)}))}  # fmt: skip
+    assert (goals["related_publish_ms"].value, goals["related_publish_ms"].meets) == (61.5, False)
+    assert (goals["dedup_publish_ms"].value, goals["dedup_publish_ms"].meets) == (3.25, True)
+    empty = {g.name: g for g in scale_goals(Report(**base))}
+    skipped = DedupResult(figures={}, skipped="the CCTV corpus is missing")
+    assert empty["related_publish_ms"].value is None
+    assert {g.name: g for g in scale_goals(Report(**base, safety={"dedup": (skipped, print_dedup)}))}[
+        "dedup_publish_ms"].value is None  # fmt: skip
