@@ -196,9 +196,11 @@ def _fts_phrase(words: Iterable[str]) -> str:
 
 
 class Fts5Store:
-    """SQLite FTS5: ``search_fts(title, body, tags, facets)``, rowid = rowkey."""
+    """SQLite FTS5: ``search_fts(title, body, tags, facets)`` and ``search_fts_title(title,
+    facets)``, rowid = rowkey in both."""
 
     TITLE_CANDIDATES = TITLE_CANDIDATES
+    TABLES = ("search_fts", "search_fts_title")
 
     WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # bm25 column weights: title, body, tags, facets
 
@@ -211,6 +213,10 @@ class Fts5Store:
             cursor.executemany(
                 "INSERT INTO search_fts(rowid, title, body, tags, facets) VALUES (%s, %s, %s, %s, %s)",
                 [(d.rowkey, d.title, d.body, d.tags, d.facets) for d in docs],
+            )
+            cursor.executemany(
+                "INSERT INTO search_fts_title(rowid, title, facets) VALUES (%s, %s, %s)",
+                [(d.rowkey, d.title, d.facets) for d in docs],
             )
 
     def delete(self, rowkeys: Sequence[int]) -> None:
@@ -225,19 +231,22 @@ class Fts5Store:
         for start in range(0, len(rowkeys), 500):
             chunk = list(rowkeys[start : start + 500])
             marks = ",".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})", chunk)  # type: ignore[attr-defined]  # noqa: S608 (placeholders only)
+            for table in Fts5Store.TABLES:
+                cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)  # type: ignore[attr-defined]  # noqa: S608 (placeholders only)
 
     def match(
         self, clauses: Sequence[Clause], *, facets: Sequence[str], low: int | None,
         high: int | None, limit: int, title_only: bool = False, ranked: bool = True,
     ) -> list[Match]:  # fmt: skip
         expression = " AND ".join(_fts_phrase(c.words) for c in clauses)
+        # Titles are matched in their own table, whose doclists hold no body (migration 0005).
+        table = "search_fts_title" if title_only else "search_fts"
         if title_only:
             expression = f"title : ({expression})"
         expression += "".join(f" AND facets : {_fts_phrase([f])}" for f in facets)
-        where, params = _key_range("rowid", low, high, ["search_fts MATCH %s"], [expression])
-        sql = "SELECT rowid FROM search_fts WHERE {} ORDER BY rowid DESC LIMIT {}".format(  # noqa: S608
-            " AND ".join(where), int(limit)
+        where, params = _key_range("rowid", low, high, [f"{table} MATCH %s"], [expression])
+        sql = "SELECT rowid FROM {} WHERE {} ORDER BY rowid DESC LIMIT {}".format(  # noqa: S608
+            table, " AND ".join(where), int(limit)
         )  # constants; the values are parameters
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -317,7 +326,8 @@ class Fts5Store:
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_fts")
+            for table in self.TABLES:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant names)
 
 
 def _lexeme(word: str) -> str:
