@@ -941,13 +941,19 @@ def cursor_decode(value: str, fingerprint: str) -> tuple[float, int]:
 
 
 def _popularity(article_ids: Sequence[int]) -> dict[int, float]:
-    rows = (
-        Article.objects.filter(pk__in=list(article_ids))
-        .order_by()
-        .values_list(
-            "pk", "view_count", "like_count", "comment_count", "share_count", "favorite_count"
-        )
-    )
+    """log10(1 + views + 5 × (likes + comments + shares + favourites)) of each article. One plain
+    statement: building the ORM's query cost more than running it (about 1 ms a search)."""
+    ids = list(article_ids)
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        "SELECT id, view_count, like_count, comment_count, share_count, favorite_count "  # noqa: S608
+        f"FROM {Article._meta.db_table} WHERE id IN ({marks})"
+    )  # the table's name and placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
     return {pk: math.log10(1 + v + 5 * (lk + c + s + f)) for pk, v, lk, c, s, f in rows}
 
 

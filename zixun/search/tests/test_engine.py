@@ -129,6 +129,17 @@ def test_title_weighs_more_than_body():
     assert found("嫦娥六号") == [in_title.pk, in_body.pk]
 
 
+def test_popularity_orders_articles_otherwise_alike():
+    at = timezone.now() - timedelta(days=1)
+    popular = story("嫦娥六号返回地球", "今天的新闻。", published_at=at)
+    plain = story("嫦娥六号返回地球", "今天的新闻。", published_at=at)
+    assert found("嫦娥六号") == [plain.pk, popular.pk]  # alike: the newer key first
+    Article.objects.filter(pk=popular.pk).update(view_count=900, like_count=20)
+    assert found("嫦娥六号") == [popular.pk, plain.pk]
+    Article.objects.filter(pk=plain.pk).update(view_count=100, share_count=200)
+    assert found("嫦娥六号") == [plain.pk, popular.pk]  # 1,100 against 1,000
+
+
 def test_a_cursor_from_another_query_or_tampered_is_refused(corpus):
     for i in range(12):
         story(f"援疆第{i}批", "援疆")
