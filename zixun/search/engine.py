@@ -196,11 +196,10 @@ def _fts_phrase(words: Iterable[str]) -> str:
 
 
 class Fts5Store:
-    """SQLite FTS5: ``search_fts(title, body, tags, facets)`` and ``search_fts_title(title,
-    facets)``, rowid = rowkey in both."""
+    """SQLite FTS5: ``search_fts(title, body, tags, facets)`` and the contentless
+    ``search_fts_title(title, facets)`` (migration 0005), rowid = rowkey in both."""
 
     TITLE_CANDIDATES = TITLE_CANDIDATES
-    TABLES = ("search_fts", "search_fts_title")
 
     WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # bm25 column weights: title, body, tags, facets
 
@@ -231,8 +230,13 @@ class Fts5Store:
         for start in range(0, len(rowkeys), 500):
             chunk = list(rowkeys[start : start + 500])
             marks = ",".join(["%s"] * len(chunk))
-            for table in Fts5Store.TABLES:
-                cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)  # type: ignore[attr-defined]  # noqa: S608 (placeholders only)
+            # The contentless title table forgets a row given its values, read from the main one.
+            cursor.execute(  # type: ignore[attr-defined]
+                "INSERT INTO search_fts_title(search_fts_title, rowid, title, facets) "  # noqa: S608 (placeholders only)
+                f"SELECT 'delete', rowid, title, facets FROM search_fts WHERE rowid IN ({marks})",
+                chunk,
+            )
+            cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})", chunk)  # type: ignore[attr-defined]  # noqa: S608 (placeholders only)
 
     def match(
         self, clauses: Sequence[Clause], *, facets: Sequence[str], low: int | None,
@@ -326,8 +330,8 @@ class Fts5Store:
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            for table in self.TABLES:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant names)
+            cursor.execute("DELETE FROM search_fts")
+            cursor.execute("INSERT INTO search_fts_title(search_fts_title) VALUES ('delete-all')")
 
 
 def _lexeme(word: str) -> str:
