@@ -274,15 +274,18 @@ def test_the_sqlite_title_table_follows_the_index_through_every_change(
         return _fts_rows("search_fts_title") == _fts_rows("search_fts")
 
     # given an old article titled with the word and a newer one holding it in its body
-    old = story("援疆标题文章", "正文", published_at=datetime(2020, 1, 1, tzinfo=UTC))
-    newer = story("新闻", "援疆", published_at=datetime(2025, 1, 1, tzinfo=UTC))
+    news, sports = channel("news"), channel("sports")
+    old = story("援疆标题文章", "正文", published_at=datetime(2020, 1, 1, tzinfo=UTC), channel=news)
+    newer = story("新闻", "援疆", published_at=datetime(2025, 1, 1, tzinfo=UTC), channel=news)
+    elsewhere = story("援疆球队", "", published_at=datetime(2019, 1, 1, tzinfo=UTC), channel=sports)
     assert in_step()
-    assert len(_fts_docs("search_fts_title")) == 2
-    # then the newest match and the title match are both candidates, also in a channel
-    assert set(found("援疆")) == {old.pk, newer.pk}
-    assert set(found("援疆", channel_id=old.channel_id)) == {old.pk} | (
-        {newer.pk} if newer.channel_id == old.channel_id else set())  # fmt: skip
-    # when the old one is retitled, taken offline, restored, reindexed from scratch
+    assert len(_fts_docs("search_fts_title")) == 3
+    # then the newest match and the title matches are candidates, within a channel too
+    assert set(found("援疆")) == {old.pk, newer.pk, elsewhere.pk}
+    assert set(found("援疆", channel_id=news.pk)) == {old.pk, newer.pk}
+    Article.objects.filter(pk=elsewhere.pk).update(status=Article.Status.UNPUBLISHED)
+    index_articles([elsewhere.pk])
+    # when the old one is retitled, the newer taken offline, and everything reindexed afresh
     Article.objects.filter(pk=old.pk).update(title="改过的标题")
     index_articles([old.pk])
     assert in_step()
