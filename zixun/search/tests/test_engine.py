@@ -158,7 +158,9 @@ def test_a_cursor_from_another_query_or_tampered_is_refused(corpus):
     ['"援疆', "援疆)", "(((", "NEAR(援疆 新疆)", "援疆 OR 1=1", "援疆*", "^援疆", "title:援疆",
      "😀援疆😀", "援疆" * 5000, "", "   ", "\x00援疆", "' OR '1'='1", "援疆 -- ;", "\\\\"],
 )  # fmt: skip
-def test_bad_input_never_breaks_the_engine(corpus, text):
+@pytest.mark.parametrize("candidates", [300, 1])  # 1: the title candidates are searched too
+def test_bad_input_never_breaks_the_engine(corpus, text, candidates, settings):
+    settings.ZIXUN_SEARCH_CANDIDATES = candidates
     results = search_backend().query(SearchQuery(text=text))
     assert all(hit.article_id in {a.pk for a in corpus.values()} for hit in results.hits)
 
