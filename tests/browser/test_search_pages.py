@@ -75,3 +75,21 @@ def test_search_pages_have_no_serious_accessibility_violations(
         assert width <= viewport["width"], f"{path} scrolls sideways: {width}px"
     assert found == []
     context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_trending_searches_heading_stays_on_one_line(browser, live_server, site, language):
+    context, page = reader_context(browser, live_server.url)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/search/?q=援疆")
+    heading = page.locator("#hot-searches-title")
+    link = heading.locator("a.more-link")
+    # the link says what it opens, in full, to a screen reader
+    expect(link).to_have_accessible_name(
+        "热搜说明" if language == "zh-hans" else "About Trending searches"
+    )
+    line = float(heading.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    box = heading.bounding_box()
+    assert box
+    assert box["height"] < 1.5 * line, f"the heading wraps: {box['height']}px for lines of {line}px"
+    context.close()
