@@ -562,9 +562,12 @@ class PostgresStore:
             params = [*ranks, *params]
         # A bitmap that outgrows work_mem turns lossy, and every row of its pages is then
         # rechecked, vectors and all: 32 MB holds a million rows' bits. One statement sets the
-        # plan for this transaction (SET LOCAL).
+        # plan for this transaction (SET LOCAL), planned afresh with this query's values even
+        # once the connection has prepared the statement (ADR 0020): a plan kept from an earlier
+        # run was made under other settings, and for a window of unknown size.
         settings_sql = (
             "SELECT set_config('enable_seqscan', 'off', true), "
+            "set_config('plan_cache_mode', 'force_custom_plan', true), "
             + ("set_config('enable_bitmapscan', 'off', true)" if walk else
                "set_config('enable_indexscan', 'off', true), set_config('work_mem', '32MB', true)")
         )  # fmt: skip

@@ -360,6 +360,36 @@ def test_every_postgres_plan_finds_the_same_newest_matches(monkeypatch, plan):
     assert all(len(row) == 2 and row[1] > 0 for row in rows)
 
 
+def test_a_prepared_postgres_match_is_planned_afresh_for_each_plan():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements only (set DATABASE_URL)")
+    threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
+    if not threshold:
+        pytest.skip("statements are not prepared (ZIXUN_DB_PREPARE_THRESHOLD=0)")
+    # given a few articles, and a connection that prepares a statement run often (ADR 0020)
+    articles = [
+        ArticleFactory(title=f"援疆干部第{i}篇", body_text="", summary="") for i in range(6)
+    ]
+    index_articles([a.pk for a in articles])
+    engine = store()
+    query = engine._tsquery(search_backend().parse("援疆").clauses)
+    # when the same statement runs many times, as a walk and as a bitmap in turn
+    for run in range(3 * threshold):
+        engine._match("tsv", query, None, None, 5, walk=run % 2 == 0)
+    # then the connection prepared it, and PostgreSQL planned every run for its own settings
+    # (a plan kept from an earlier run would be a walk's or a bitmap's, whatever the settings)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE 'SELECT rowkey FROM search_pg WHERE tsv @@ %%'"
+        )
+        found = cursor.fetchall()
+    assert len(found) == 1
+    generic, custom = found[0]
+    assert generic == 0
+    assert custom >= 2 * threshold
+
+
 def _key_at(n):
     """The row key ``n`` rows from the newest."""
     return SearchDocument.objects.order_by("-rowkey").values_list("rowkey", flat=True)[n]
