@@ -8,8 +8,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("ZIXUN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -50,6 +53,21 @@ class _InFlight:
 
 
 _in_flight = _InFlight()
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server answers one request at a time, in its own thread.
+
+    With SQLite in memory, Django hands the test's one connection to the live server, and a
+    threaded server ran each request in a thread of its own on that connection: a page's
+    requests at once (a form's redirect beside a fetch) then failed with "database table is
+    locked". A browser opens a new connection for each request (this server closes them)."""
+
+    def __init__(self, *args: Any, connections_override: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the server thread already uses the connection
+
+
+LiveServerThread.server_class = _OneRequestAtATime  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
