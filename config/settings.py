@@ -33,6 +33,14 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: str) -> int:
+    value = os.environ.get(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
 
@@ -161,9 +169,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, and a statement run ZIXUN_DB_PREPARE_THRESHOLD times on a
     # connection prepared there: PostgreSQL then skips planning it (1.4-2.7 ms for a query on the
-    # article table, which has 18 indexes to consider; ADR 0020). 0 turns it off, for a
-    # connection pooler in transaction mode that does not track prepared statements.
-    _prepare_threshold = int(env("ZIXUN_DB_PREPARE_THRESHOLD", "5"))
+    # article table, which has 18 indexes to consider; ADR 0020). 0 (or less) turns it off, for
+    # a connection pooler in transaction mode that does not track prepared statements.
+    _prepare_threshold = env_int("ZIXUN_DB_PREPARE_THRESHOLD", "5")
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": _prepare_threshold > 0,
         "prepare_threshold": _prepare_threshold if _prepare_threshold > 0 else None,
@@ -232,7 +240,7 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 EMAIL_HOST = env("ZIXUN_EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(env("ZIXUN_EMAIL_PORT", "587"))
+    EMAIL_PORT = env_int("ZIXUN_EMAIL_PORT", "587")
     EMAIL_HOST_USER = env("ZIXUN_EMAIL_USER")
     EMAIL_HOST_PASSWORD = env("ZIXUN_EMAIL_PASSWORD")
     EMAIL_USE_TLS = env_bool("ZIXUN_EMAIL_USE_TLS", True)
@@ -259,7 +267,7 @@ if ZIXUN_TASK_QUEUE == "redis" and not ZIXUN_TASK_REDIS_URL:
 # A database-queue task still RUNNING this many seconds after it started, on a worker that
 # `zixun worker` cannot check (another host), is taken as interrupted and run again
 # (zixun/core/taskrecovery.py). Keep it above the longest task.
-ZIXUN_TASK_STALE_SECONDS = int(env("ZIXUN_TASK_STALE_SECONDS", "3600"))
+ZIXUN_TASK_STALE_SECONDS = env_int("ZIXUN_TASK_STALE_SECONDS", "3600")
 TASKS = {
     "default": {
         "BACKEND": env("ZIXUN_TASK_BACKEND", TASK_QUEUE_BACKENDS[ZIXUN_TASK_QUEUE]),
@@ -352,7 +360,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^robots\.txt$"]
 ZIXUN_PROXY_HEADER = env("ZIXUN_PROXY_HEADER", "")
 ZIXUN_TRUSTED_PROXIES = env_list("ZIXUN_TRUSTED_PROXIES", "127.0.0.1,::1")
 # Strict-Transport-Security max-age in seconds; 0 sends no header. Set it once HTTPS works.
-SECURE_HSTS_SECONDS = int(env("ZIXUN_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_int("ZIXUN_HSTS_SECONDS", "0")
 # With it: includeSubDomains and preload (both sent only when ZIXUN_HSTS_SECONDS > 0). preload
 # lets the domain be submitted to the browsers' preload list (hstspreload.org); it does
 # nothing until someone submits it.
@@ -401,11 +409,11 @@ ZIXUN_DISCLAIMER_EN = env(
     "information storage services.",
 )
 # Items per page on every keyset-paginated list.
-ZIXUN_PAGE_SIZE = int(env("ZIXUN_PAGE_SIZE", "20"))
+ZIXUN_PAGE_SIZE = env_int("ZIXUN_PAGE_SIZE", "20")
 # Seconds the site-wide blocks (hot list, channel highlights, 态度原创) stay cached.
-ZIXUN_BLOCK_CACHE_SECONDS = int(env("ZIXUN_BLOCK_CACHE_SECONDS", "60"))
+ZIXUN_BLOCK_CACHE_SECONDS = env_int("ZIXUN_BLOCK_CACHE_SECONDS", "60")
 # Seconds an anonymous reader's page stays cached (0 turns the page cache off).
-ZIXUN_PAGE_CACHE_SECONDS = int(env("ZIXUN_PAGE_CACHE_SECONDS", "60"))
+ZIXUN_PAGE_CACHE_SECONDS = env_int("ZIXUN_PAGE_CACHE_SECONDS", "60")
 # Seconds each process also keeps the anonymous pages it served in its own memory (0: never),
 # which is how late it sees a page another process forgot (zixun/core/sitecache.py).
 ZIXUN_PAGE_MEMO_SECONDS = float(env("ZIXUN_PAGE_MEMO_SECONDS", "1"))
@@ -413,18 +421,18 @@ ZIXUN_PAGE_MEMO_SECONDS = float(env("ZIXUN_PAGE_MEMO_SECONDS", "1"))
 # the reverse proxy or object storage serves MEDIA_ROOT.
 ZIXUN_SERVE_MEDIA = env_bool("ZIXUN_SERVE_MEDIA", True)
 # Uploads: the largest file (bytes) and image (pixels) accepted.
-ZIXUN_UPLOAD_MAX_BYTES = int(env("ZIXUN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
-ZIXUN_UPLOAD_MAX_PIXELS = int(env("ZIXUN_UPLOAD_MAX_PIXELS", str(40_000_000)))
+ZIXUN_UPLOAD_MAX_BYTES = env_int("ZIXUN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
+ZIXUN_UPLOAD_MAX_PIXELS = env_int("ZIXUN_UPLOAD_MAX_PIXELS", str(40_000_000))
 # The memory an image's decoded pixels may take (bytes: pixels × Pillow's bytes per pixel,
 # after a JPEG's reduced-scale decoding); peak memory per upload is about 3.5 × this.
-ZIXUN_UPLOAD_MAX_DECODED_BYTES = int(env("ZIXUN_UPLOAD_MAX_DECODED_BYTES", str(24 * 1024 * 1024)))
+ZIXUN_UPLOAD_MAX_DECODED_BYTES = env_int("ZIXUN_UPLOAD_MAX_DECODED_BYTES", str(24 * 1024 * 1024))
 # 申请入驻: attempts per user, and accounts (approved or pending) per resident ID number.
-ZIXUN_APPLY_MAX_ATTEMPTS = int(env("ZIXUN_APPLY_MAX_ATTEMPTS", "3"))
-ZIXUN_ACCOUNTS_PER_ID = int(env("ZIXUN_ACCOUNTS_PER_ID", "1"))
+ZIXUN_APPLY_MAX_ATTEMPTS = env_int("ZIXUN_APPLY_MAX_ATTEMPTS", "3")
+ZIXUN_ACCOUNTS_PER_ID = env_int("ZIXUN_ACCOUNTS_PER_ID", "1")
 # 跟贴 (comments): the longest comment; hold every comment for review (per account too:
 # Creator.comments_premoderated); the filter hook; IP属地 (province) display.
-ZIXUN_COMMENT_MAX_CHARS = int(env("ZIXUN_COMMENT_MAX_CHARS", "2000"))
-ZIXUN_COMMENT_DEDUP_SECONDS = int(env("ZIXUN_COMMENT_DEDUP_SECONDS", "30"))
+ZIXUN_COMMENT_MAX_CHARS = env_int("ZIXUN_COMMENT_MAX_CHARS", "2000")
+ZIXUN_COMMENT_DEDUP_SECONDS = env_int("ZIXUN_COMMENT_DEDUP_SECONDS", "30")
 ZIXUN_COMMENT_PREMODERATION = env_bool("ZIXUN_COMMENT_PREMODERATION", False)
 ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.screen_comment")
 # Trust and safety (docs/moderation.md): the policy behind zixun.core.moderation (the keyword
@@ -432,13 +440,13 @@ ZIXUN_COMMENT_SCREEN = env("ZIXUN_COMMENT_SCREEN", "zixun.moderation.screening.s
 # how long a decision can be appealed, reports a reader may file per minute, and the share of
 # the hot and feed scores a certain 标题党 title loses.
 ZIXUN_MODERATION_BACKEND = env("ZIXUN_MODERATION_BACKEND", "zixun.moderation.backend.Moderation")
-ZIXUN_APPEAL_DAYS = int(env("ZIXUN_APPEAL_DAYS", "7"))
-ZIXUN_REPORTS_PER_MINUTE = int(env("ZIXUN_REPORTS_PER_MINUTE", "10"))
+ZIXUN_APPEAL_DAYS = env_int("ZIXUN_APPEAL_DAYS", "7")
+ZIXUN_REPORTS_PER_MINUTE = env_int("ZIXUN_REPORTS_PER_MINUTE", "10")
 # Search (docs/search.md): the engine behind zixun.core.search (a dotted path to a class; the
 # default picks FTS5 or PostgreSQL full text by the database; zixun.core.search.NullSearchBackend
 # turns search off), the candidates ranked per query, and the freshness half-life in days.
 ZIXUN_SEARCH_BACKEND = env("ZIXUN_SEARCH_BACKEND", "zixun.search.engine.DatabaseSearch")
-ZIXUN_SEARCH_CANDIDATES = int(env("ZIXUN_SEARCH_CANDIDATES", "300"))
+ZIXUN_SEARCH_CANDIDATES = env_int("ZIXUN_SEARCH_CANDIDATES", "300")
 ZIXUN_SEARCH_FRESH_DAYS = float(env("ZIXUN_SEARCH_FRESH_DAYS", "30"))
 # A dotted path to a function ip -> province ("" turns IP属地 off), e.g.
 # zixun.engagement.regions.file_resolver with ZIXUN_IP_REGION_FILE.
@@ -446,10 +454,10 @@ ZIXUN_IP_REGION_RESOLVER = env("ZIXUN_IP_REGION_RESOLVER")
 ZIXUN_IP_REGION_FILE = env("ZIXUN_IP_REGION_FILE")
 # View counts: one view per reader per article in this many seconds; buffered in memory
 # and written every ZIXUN_VIEW_FLUSH_SECONDS (never one write per page view).
-ZIXUN_VIEW_WINDOW_SECONDS = int(env("ZIXUN_VIEW_WINDOW_SECONDS", "1800"))
+ZIXUN_VIEW_WINDOW_SECONDS = env_int("ZIXUN_VIEW_WINDOW_SECONDS", "1800")
 ZIXUN_VIEW_FLUSH_SECONDS = float(env("ZIXUN_VIEW_FLUSH_SECONDS", "10"))
 # The hot list is rebuilt from the last N days of events, and topped up with that window's newest.
-ZIXUN_HOT_WINDOW_DAYS = int(env("ZIXUN_HOT_WINDOW_DAYS", "7"))
+ZIXUN_HOT_WINDOW_DAYS = env_int("ZIXUN_HOT_WINDOW_DAYS", "7")
 # A JSON file {"source category": "channel slug"} merged over the built-in import map.
 ZIXUN_CATEGORY_MAP_FILE = env("ZIXUN_CATEGORY_MAP_FILE")
 # Where the demo looks for the shared reference page and data sets.
@@ -476,16 +484,16 @@ ZIXUN_HOT_WEIGHTS = {
 }  # fmt: skip
 ZIXUN_HOT_STORE = env("ZIXUN_HOT_STORE", "auto")
 ZIXUN_HOT_PENALTY = env("ZIXUN_HOT_PENALTY", "")
-ZIXUN_HOT_SIZE = int(env("ZIXUN_HOT_SIZE", "50"))
+ZIXUN_HOT_SIZE = env_int("ZIXUN_HOT_SIZE", "50")
 # Reader actions (zixun/events) are kept this many days (`zixun events-prune`); the hot list
 # needs ZIXUN_HOT_WINDOW_DAYS of them, interests and evaluation exports more.
-ZIXUN_EVENT_RETENTION_DAYS = int(env("ZIXUN_EVENT_RETENTION_DAYS", "90"))
+ZIXUN_EVENT_RETENTION_DAYS = env_int("ZIXUN_EVENT_RETENTION_DAYS", "90")
 # Recommendations (为你推荐, docs/ranking.md): interests learned from reading halve every N days;
 # a view within N hours of being shown an article counts as a click on that impression; the
 # impression log is kept N days.
 ZIXUN_INTEREST_HALF_LIFE_DAYS = float(env("ZIXUN_INTEREST_HALF_LIFE_DAYS", "14"))
-ZIXUN_IMPRESSION_CLICK_HOURS = int(env("ZIXUN_IMPRESSION_CLICK_HOURS", "24"))
-ZIXUN_IMPRESSION_RETENTION_DAYS = int(env("ZIXUN_IMPRESSION_RETENTION_DAYS", "30"))
+ZIXUN_IMPRESSION_CLICK_HOURS = env_int("ZIXUN_IMPRESSION_CLICK_HOURS", "24")
+ZIXUN_IMPRESSION_RETENTION_DAYS = env_int("ZIXUN_IMPRESSION_RETENTION_DAYS", "30")
 # Webhooks (docs/webhooks.md) go only to public addresses; these private networks (CIDRs,
 # comma-separated, e.g. "10.20.0.0/16,fd12:3456::/48") are allowed too, for an intranet's
 # receivers. Cloud metadata addresses (169.254.169.254 …) stay refused even inside them.

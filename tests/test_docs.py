@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_setting_is_in_the_configuration_docs():
     settings_source = (ROOT / "config" / "settings.py").read_text(encoding="utf-8")
-    names = set(re.findall(r'env(?:_bool|_list)?\(\s*"([A-Z_]+)"', settings_source))
+    names = set(re.findall(r'env(?:_bool|_list|_int)?\(\s*"([A-Z_]+)"', settings_source))
     assert len(names) > 20
     documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
