@@ -161,3 +161,11 @@ def test_the_results_page_has_a_query_budget(client, django_assert_max_num_queri
     with django_assert_max_num_queries(budget):
         response = client.get(SEARCH, {"q": "报道 援疆"})
     assert response.status_code == 200
+
+
+def test_the_hot_searches_block_links_to_its_explanation_except_on_it(client):
+    about = reverse("web:hot-search-about")
+    # on the results page the block's heading links to 热搜说明
+    assert f'<a class="more-link" href="{about}"' in client.get(SEARCH).content.decode()
+    # on 热搜说明 itself it does not link to the page the reader is on
+    assert f'<a class="more-link" href="{about}"' not in client.get(about).content.decode()
