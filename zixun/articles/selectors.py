@@ -24,6 +24,7 @@ from zixun.articles.models import Article, Image, Revision
 from zixun.channels.models import Channel
 from zixun.core.pagination import Keyset, Page, PageRequest, keyset_page
 from zixun.core.sitecache import block_get
+from zixun.core.sqlmemo import memo_objects, memo_rows
 from zixun.creators.models import Creator
 
 
@@ -147,16 +148,23 @@ def article_published_ids(*, ids: Iterable[int]) -> set[int]:
     return set(article_channels(ids=ids))
 
 
-def article_cards(*, ids: list[int]) -> list[ArticleCard]:
-    """The cards of the published articles among ``ids``, in the order of ``ids``."""
-    # One query by primary key, the state checked here (see article_channels), and no ORDER
-    # BY (the order is ids'): Article's default one makes SQLite walk article_latest to avoid
-    # a sort of a handful of rows.
-    rows = (
-        Article.objects.filter(pk__in=list(ids))
+def _cards_by_id(ids: tuple[int, ...]) -> QuerySet[Article]:
+    # By primary key, the state checked by the caller (see article_channels), and no ORDER BY
+    # (the order is ids'): Article's default one makes SQLite walk article_latest to avoid a
+    # sort of a handful of rows.
+    return (
+        Article.objects.filter(pk__in=ids)
         .order_by()
         .values_list(*CARD_FIELDS, "status", "deleted_at")
     )
+
+
+def article_cards(*, ids: list[int]) -> list[ArticleCard]:
+    """The cards of the published articles among ``ids``, in the order of ``ids``: one query,
+    compiled once per number of ids (zixun/core/sqlmemo.py)."""
+    if not ids:
+        return []
+    rows = memo_rows(_cards_by_id, tuple(ids))
     live = [row[:-2] for row in rows if row[-2] == Article.Status.PUBLISHED and not row[-1]]
     cards = {card.id: card for card in _cards_of(live)}
     return stories_once(cards[i] for i in ids if i in cards)
@@ -174,8 +182,15 @@ def article_list_newest_cards(
     return _cards(queryset.order_by("-published_at", "-id"), limit)
 
 
+def _published_one(article_id: int) -> QuerySet[Article]:
+    return _published().select_related("creator", "channel").filter(pk=article_id).order_by()[:1]
+
+
 def article_get_published(*, article_id: int) -> Article | None:
-    return _published().select_related("creator", "channel").filter(pk=article_id).first()
+    """The published article with its account and channel (the article page's first query,
+    compiled once: zixun/core/sqlmemo.py)."""
+    found = memo_objects(_published_one, article_id)
+    return found[0] if found else None
 
 
 def page_stories_once(page: Page[Article]) -> Page[Article]:
@@ -234,15 +249,14 @@ def article_list_related(*, article: Article, limit: int = 8) -> list[ArticleCar
     return _cards(queryset, limit)
 
 
+def _past(creator_id: int, article_id: int, limit: int) -> QuerySet[Article]:
+    queryset = _published().filter(creator_id=creator_id).exclude(pk=article_id)
+    return queryset.order_by("-published_at", "-id").values_list(*CARD_FIELDS)[:limit]
+
+
 def article_list_past(*, article: Article, limit: int = 5) -> list[ArticleCard]:
-    """往期回顾: the account's other articles, newest first."""
-    queryset = (
-        _published()
-        .filter(creator_id=article.creator_id)
-        .exclude(pk=article.pk)
-        .order_by("-published_at", "-id")
-    )
-    return _cards(queryset, limit)
+    """往期回顾: the account's other articles, newest first (compiled once: sqlmemo)."""
+    return _cards_of(memo_rows(_past, article.creator_id, article.pk, fixed=(limit,)))
 
 
 def _channel_blocks(channels: QuerySet[Channel], *, original: bool, per: int) -> list[ChannelBlock]:

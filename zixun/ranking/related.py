@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from zixun.articles.models import Article
 from zixun.articles.selectors import article_published_ids
+from zixun.core.sqlmemo import memo_rows
 from zixun.ranking.models import (
     IngestCursor,
     RelatedEmbedding,
@@ -307,7 +308,13 @@ def related_rebuild(*, reset: bool = False, progress: Callable[[int], object] | 
     return done[0], done[1]
 
 
+def _related_row(article_id: int) -> QuerySet[RelatedList, tuple[Any]]:
+    return (
+        RelatedList.objects.filter(article_id=article_id).order_by().values_list("related_ids")[:1]
+    )
+
+
 def related_ids_of(article_id: int) -> list[int]:
-    ids = RelatedList.objects.filter(article_id=article_id).values_list("related_ids", flat=True)
-    found = ids.first()
-    return list(found) if found else []
+    """The stored 相关推荐 of an article (read by the article page: compiled once, sqlmemo)."""
+    rows = memo_rows(_related_row, article_id)
+    return list(rows[0][0]) if rows and rows[0][0] else []
