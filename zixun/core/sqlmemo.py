@@ -46,6 +46,7 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int, int], ...]  # (parameter index, argument, item or -1)
     values: bool  # rows of values_list(), not model instances
+    converters: dict[int, tuple[list[Any], Any]]  # the compiler's, for each column needing one
 
 
 def _shape(args: tuple[Arg, ...]) -> tuple[int, ...]:
@@ -90,7 +91,11 @@ def _compile(queryset: QuerySet[Any], sentinels: tuple[Arg, ...]) -> _Compiled |
         return None  # a sentinel missing from the parameters, or there twice
     if any(str(number) in sql for number in _numbers(sentinels)):
         return None
-    return _Compiled(compiler, sql, tuple(params), tuple(slots), values)
+    columns = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
+    if compiler.has_composite_fields(columns):
+        return None
+    converters = compiler.get_converters(columns)
+    return _Compiled(compiler, sql, tuple(params), tuple(slots), values, converters)
 
 
 def _numbers(sentinels: tuple[Arg, ...]) -> list[int]:
@@ -116,6 +121,14 @@ def _compiled(
 
 
 def _fetch(compiled: _Compiled, args: tuple[Arg, ...]) -> list[Sequence[Any]]:
+    """The rows, through the compiler's converters (as ``results_iter`` does)."""
+    rows = _execute(compiled, args)
+    if not compiled.converters:
+        return rows
+    return list(compiled.compiler.apply_converters(rows, compiled.converters))
+
+
+def _execute(compiled: _Compiled, args: tuple[Arg, ...]) -> list[Sequence[Any]]:
     params = list(compiled.params)
     for index, position, item in compiled.slots:
         arg = args[position]
@@ -134,8 +147,7 @@ def memo_rows(
     compiled = _compiled(build, args, fixed)
     if compiled is None or not compiled.values:
         return [tuple(row) for row in build(*args, *fixed)]
-    rows = _fetch(compiled, args)
-    return [tuple(row) for row in compiled.compiler.results_iter([rows], tuple_expected=True)]
+    return [tuple(row) for row in _fetch(compiled, args)]
 
 
 def memo_objects(
@@ -156,7 +168,7 @@ def memo_objects(
     init_list = [f[0].target.attname for f in select[start:end]]
     populators = get_related_populators(klass_info, select, DEFAULT_DB_ALIAS)
     objects = []
-    for row in compiler.results_iter([rows]):
+    for row in rows:
         obj = model_cls.from_db(DEFAULT_DB_ALIAS, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
