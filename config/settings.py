@@ -417,6 +417,9 @@ ZIXUN_PAGE_CACHE_SECONDS = env_int("ZIXUN_PAGE_CACHE_SECONDS", "60")
 # Seconds each process also keeps the anonymous pages it served in its own memory (0: never),
 # which is how late it sees a page another process forgot (zixun/core/sitecache.py).
 ZIXUN_PAGE_MEMO_SECONDS = float(env("ZIXUN_PAGE_MEMO_SECONDS", "1"))
+# Build and compile the article page's hot queries once per connection, then run their SQL with
+# new ids (zixun/core/sqlmemo.py, ADR 0018). Off: every query is built through the ORM each time.
+ZIXUN_SQL_MEMO = env_bool("ZIXUN_SQL_MEMO", True)
 # Serve uploaded media (/media/) from the app: right for one machine; turn it off when
 # the reverse proxy or object storage serves MEDIA_ROOT.
 ZIXUN_SERVE_MEDIA = env_bool("ZIXUN_SERVE_MEDIA", True)

@@ -13,7 +13,7 @@ The memo is kept per database connection (each thread's own), keyed by the build
 shape of its arguments: an int, or a tuple of ints (an ``__in`` list: one SQL per length). A
 builder whose sentinels do not each land exactly once among the parameters (a number folded into
 the SQL's text, say) is not memorised: its QuerySet is then built and run every time, as before.
-The builder must depend on nothing but its arguments.
+The builder must depend on nothing but its arguments. ``ZIXUN_SQL_MEMO=0`` turns the memo off.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]
@@ -105,6 +106,9 @@ def _numbers(sentinels: tuple[Arg, ...]) -> list[int]:
 def _compiled(
     build: Callable[..., QuerySet[Any]], args: tuple[Arg, ...], fixed: tuple[Hashable, ...]
 ) -> _Compiled | None:
+    if not settings.ZIXUN_SQL_MEMO:
+        _shape(args)  # the same arguments refused either way
+        return None
     wrapper = connections[DEFAULT_DB_ALIAS]
     memo: dict[tuple[object, ...], _Compiled | None] | None = getattr(wrapper, _ATTRIBUTE, None)
     if memo is None:

@@ -156,3 +156,16 @@ def test_each_connection_keeps_its_own_memo(articles):
     thread.join()
     assert seen["rows"] == list(_rows_by_ids((articles[1].pk,)))
     assert seen["memo"] is not getattr(connections["default"], sqlmemo._ATTRIBUTE)
+
+
+def test_turned_off_every_run_builds_the_queryset(articles, settings):
+    settings.ZIXUN_SQL_MEMO = False
+    built = []
+
+    def build(article_id: int):
+        built.append(article_id)
+        return _article(article_id)
+
+    for article in articles[:3]:
+        assert memo_objects(build, article.pk) == [article]
+    assert built == [a.pk for a in articles[:3]]
