@@ -67,6 +67,52 @@ def test_the_bench_runs_the_zixun_parts_on_postgresql_and_redis(tmp_path):
     assert "Zixun on postgresql" in run.stdout
 
 
+CCTV = ROOT.parent / "shared" / "data" / "cn_news_cctv_xwlb" / "articles.jsonl.gz"
+
+
+@pytest.mark.skipif(not CCTV.is_file(), reason=f"the CCTV corpus is not at {CCTV}")
+@pytest.mark.slow(8)
+def test_the_search_part_times_indexing_cold_then_warm_and_the_queries(tmp_path):
+    """The search part's worker on a tiny site of the engine this pass runs on: the PostgreSQL
+    pass gives it a database of its own, dropped afterwards."""
+    env = {k: v for k, v in os.environ.items() if k != "ZIXUN_BENCH"}
+    env.update(
+        ZIXUN_VAR_DIR=str(tmp_path), ZIXUN_DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings"
+    )
+    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    if postgres:
+        import psycopg
+
+        admin = os.environ["DATABASE_URL"]
+        name = f"zixun_tiny_search_{os.getpid()}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "bench.search_site", "--docs", "300", "--fresh", "40",
+             "--corpus", str(CCTV)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+    finally:
+        if postgres:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    line = next(x for x in run.stdout.splitlines() if x.startswith("search-json "))
+    data = json.loads(line.removeprefix("search-json "))
+    assert data["database"] == ("postgresql" if postgres else "sqlite")
+    assert data["docs"] == 300
+    assert data["indexed"] == 40
+    for rate in ("index_cold_per_s", "index_per_s", "index_one_ms"):
+        assert data[rate] > 0, rate
+    for order in ("relevance", "newest", "relevance_cold", "newest_cold"):
+        figures = data[order]
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"], order
+        assert figures["empty"] < data["queries"], order  # most queries find something
+
+
 def test_the_bench_refuses_an_unknown_database():
     run = subprocess.run(
         [sys.executable, "-m", "bench", "--database", "mysql"],
