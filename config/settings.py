@@ -193,6 +193,12 @@ if REDIS_URL:
         }
         for alias in ("default", "shared")
     }
+    # {% cache %} fragments: the default cache, each read also kept in process memory for
+    # ZIXUN_PAGE_MEMO_SECONDS (zixun/core/fragmentcache.py).
+    CACHES["template_fragments"] = {
+        "BACKEND": "zixun.core.fragmentcache.FragmentCache",
+        "LOCATION": "default",
+    }
 else:
     CACHES = {
         "default": {
@@ -203,6 +209,10 @@ else:
             "BACKEND": "zixun.core.sharedcache.SharedFileCache",
             "LOCATION": env("ZIXUN_SHARED_CACHE_DIR", str(VAR_DIR / "shared-cache")),
             "OPTIONS": {"MAX_ENTRIES": 200_000},
+        },
+        "template_fragments": {
+            "BACKEND": "zixun.core.fragmentcache.FragmentCache",
+            "LOCATION": "default",
         },
     }
 

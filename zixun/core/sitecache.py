@@ -45,10 +45,11 @@ def site_version_get() -> int:
 
 
 def site_version_forget() -> None:
-    """Forget this process's memo of the site version and its pages (after the cache was
-    cleared)."""
+    """Forget this process's memo of the site version, its pages and its fragments (after the
+    cache was cleared)."""
     _site_version_memo.clear()
     page_memo.clear()
+    fragment_memo.clear()
 
 
 def site_version_bump() -> None:
@@ -108,6 +109,8 @@ class _PageMemo:
 
 
 page_memo = _PageMemo()
+# The {% cache %} fragments this process read last, likewise (zixun/core/fragmentcache.py).
+fragment_memo = _PageMemo()
 
 
 # Raised when the shape of a cached block changes (a field added to ArticleCard), so
