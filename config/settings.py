@@ -327,7 +327,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "zixun.web.staticstorage.StaticStorage"  # WhiteNoise's, URLs remembered
         )
     },
 }

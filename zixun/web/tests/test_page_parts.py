@@ -55,3 +55,37 @@ def test_with_debug_on_an_icon_is_rendered_each_time(settings):
     icons._RENDERED.clear()
     Template('{% load icons %}{% icon "like" %}').render(Context())
     assert icons._RENDERED == {}
+
+
+def _storage(tmp_path):
+    import json
+
+    from zixun.web.staticstorage import StaticStorage
+
+    (tmp_path / "staticfiles.json").write_text(json.dumps({
+        "version": "1.1", "hash": "x",
+        "paths": {"web/site.css": "web/site.0123abcd.css", "web/a b.js": "web/a b.89ef.js"},
+    }))  # fmt: skip
+    return StaticStorage(location=str(tmp_path), base_url="/static/")
+
+
+def test_a_static_url_is_the_manifests_and_is_worked_out_once(tmp_path, settings):
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    settings.DEBUG = False
+    storage = _storage(tmp_path)
+    plain = CompressedManifestStaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    for name in ("web/site.css", "web/a b.js", "web/site.css"):
+        assert storage.url(name) == plain.url(name)
+    assert storage.url("web/site.css") == "/static/web/site.0123abcd.css"
+    storage.hashed_files["web/site.css"] = "web/site.ffff.css"  # not read again
+    assert storage.url("web/site.css") == "/static/web/site.0123abcd.css"
+    assert storage.url("web/site.css", force=True) == "/static/web/site.ffff.css"
+
+
+def test_a_name_missing_from_the_manifest_still_fails_every_time(tmp_path, settings):
+    settings.DEBUG = False
+    storage = _storage(tmp_path)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            storage.url("web/missing.css")
