@@ -164,7 +164,7 @@ def article_cards(*, ids: list[int]) -> list[ArticleCard]:
     compiled once per number of ids (zixun/core/sqlmemo.py)."""
     if not ids:
         return []
-    rows = memo_rows(_cards_by_id, tuple(ids))
+    rows = memo_rows(_cards_by_id, tuple(map(int, ids)))  # ints from any source (numpy, JSON)
     live = [row[:-2] for row in rows if row[-2] == Article.Status.PUBLISHED and not row[-1]]
     cards = {card.id: card for card in _cards_of(live)}
     return stories_once(cards[i] for i in ids if i in cards)

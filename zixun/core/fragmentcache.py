@@ -19,7 +19,6 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 from zixun.core.sitecache import fragment_memo
 
-
 _MISSING = object()
 
 

@@ -31,7 +31,7 @@ def _render(text: str, version: int = 1) -> str:
 
 
 def _stored_keys() -> list[str]:
-    return [k for k in sitecache.fragment_memo._entries]
+    return list(sitecache.fragment_memo._entries)
 
 
 def test_the_template_tag_uses_the_fragment_cache():

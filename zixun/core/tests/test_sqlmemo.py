@@ -169,3 +169,18 @@ def test_turned_off_every_run_builds_the_queryset(articles, settings):
     for article in articles[:3]:
         assert memo_objects(build, article.pk) == [article]
     assert built == [a.pk for a in articles[:3]]
+
+
+def test_the_cards_of_ids_from_anywhere_in_their_order(articles):
+    """article_cards through the memo: ids as numpy or Python ints, offline ones left out."""
+    import numpy as np
+
+    from zixun.articles.selectors import article_cards
+
+    articles[2].status = Article.Status.UNPUBLISHED
+    articles[2].save(update_fields=["status"])
+    ids = [articles[3].pk, articles[2].pk, articles[0].pk]
+    expected = [articles[3].pk, articles[0].pk]
+    assert [c.id for c in article_cards(ids=ids)] == expected
+    assert [c.id for c in article_cards(ids=list(np.array(ids, dtype=np.int64)))] == expected
+    assert article_cards(ids=[]) == []
