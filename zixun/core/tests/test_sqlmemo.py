@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
+from zixun.channels.services import channel_defaults_ensure
 from zixun.core import sqlmemo
 from zixun.core.sqlmemo import memo_objects, memo_rows
 
@@ -42,6 +43,7 @@ def _limited(creator_id: int, limit: int):
 
 @pytest.fixture
 def articles():
+    channel_defaults_ensure()  # a transactional test starts from an empty database
     first = ArticleFactory(title="第一篇", cover_renditions={"webp": [320]})
     now = timezone.now()
     rest = [
