@@ -11,8 +11,8 @@ JSON) and, for model instances, through the same population as Django's own iter
 
 The memo is kept per database connection (each thread's own), keyed by the builder and the
 shape of its arguments: an int, or a tuple of ints (an ``__in`` list: one SQL per length). A
-builder whose sentinels do not each land exactly once among the parameters (a number folded into
-the SQL's text, say) is not memorised: its QuerySet is then built and run every time, as before.
+builder whose sentinels do not each land among the parameters (a number folded into the SQL's
+text, say) is not memorised: its QuerySet is then built and run every time, as before.
 The builder must depend on nothing but its arguments. ``ZIXUN_SQL_MEMO=0`` turns the memo off.
 """
 
@@ -84,23 +84,21 @@ def _compile(queryset: QuerySet[Any], sentinels: tuple[Arg, ...]) -> _Compiled |
     for position, arg in enumerate(sentinels):
         for item, number in enumerate(arg if isinstance(arg, tuple) else (arg,)):
             places[number] = (position, item if isinstance(arg, tuple) else -1)
-    slots = []
-    for index, value in enumerate(params):
-        if isinstance(value, int) and value in places:  # psycopg's Int8 too
-            slots.append((index, *places.pop(value)))
-    if places or len(slots) != len({slot[1:] for slot in slots}):
-        return None  # a sentinel missing from the parameters, or there twice
-    if any(str(number) in sql for number in _numbers(sentinels)):
-        return None
+    # Every parameter that is a sentinel is filled in later, also one used twice.
+    slots = [
+        (index, *places[value])
+        for index, value in enumerate(params)
+        if isinstance(value, int) and value in places  # psycopg's Int8 too
+    ]
+    if {slot[1:] for slot in slots} != set(places.values()):
+        return None  # a sentinel missing from the parameters
+    if any(str(number) in sql for number in places):
+        return None  # a sentinel in the SQL's text (a LIMIT): not a parameter
     columns = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
     if compiler.has_composite_fields(columns):
         return None
     converters = compiler.get_converters(columns)
     return _Compiled(compiler, sql, tuple(params), tuple(slots), values, converters)
-
-
-def _numbers(sentinels: tuple[Arg, ...]) -> list[int]:
-    return [n for arg in sentinels for n in (arg if isinstance(arg, tuple) else (arg,))]
 
 
 def _compiled(

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -131,6 +132,25 @@ def test_a_number_in_the_sql_text_is_never_memorised(articles):
     assert memo_rows(_limited, creator, 2) == list(_limited(creator, 2))
     assert memo_rows(_limited, creator, 4) == list(_limited(creator, 4))
     assert len(memo_rows(_limited, creator, 4)) == 4
+
+
+def _twice(article_id: int):
+    """One argument in two places of the SQL."""
+    return (
+        Article.objects.filter(Q(pk=article_id) | Q(duplicate_of_id=article_id))
+        .order_by("id")
+        .values_list("id", "title")
+    )
+
+
+def test_an_argument_used_twice_is_filled_in_at_both_places(articles):
+    original, copy = articles[0], articles[1]
+    copy.duplicate_of = original
+    copy.save(update_fields=["duplicate_of"])
+    memo_rows(_twice, articles[4].pk)  # compiled with sentinels, run for another article
+    assert memo_rows(_twice, original.pk) == list(_twice(original.pk))
+    assert [row[0] for row in memo_rows(_twice, original.pk)] == [original.pk, copy.pk]
+    assert memo_rows(_twice, copy.pk) == [(copy.pk, copy.title)]
 
 
 def test_arguments_must_be_numbers():
