@@ -124,6 +124,23 @@ def _clear_cache() -> None:
     search_memo_forget()  # the search index's ladder and marks (the database was rolled back)
 
 
+@pytest.fixture(autouse=True)
+def _default_channels_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test starts from a flushed database, so the default channels the data
+    migration made are gone; an article needs its channel (CI once failed on a concurrency test
+    that ran after another transactional test had flushed them)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from zixun.channels.services import channel_defaults_ensure
+
+    channel_defaults_ensure()
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     if not (SHARED_DIR / "data").is_dir():
