@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zixun.accounts.backends import user_get_by_pk
@@ -18,9 +20,24 @@ def test_the_user_comes_back_whole_by_primary_key():
     assert loaded.is_active is True
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "1; DROP TABLE accounts_user", "99999999"])
+@pytest.mark.parametrize(
+    "bad", ["", "abc", "1; DROP TABLE accounts_user", "99999999", "-1", "9" * 30]
+)
 def test_a_bad_or_unknown_id_is_nobody(bad):
     assert user_get_by_pk(bad) is None
+
+
+def test_the_lookup_is_compiled_once_per_connection():
+    first, second = UserFactory(), UserFactory()
+    assert user_get_by_pk(first.pk) == first
+    memo = getattr(connection, "zixun_sql_memo", {})
+    compiled = [value for key, value in memo.items() if "_user_by_pk" in repr(key)]
+    assert len(compiled) == 1
+    assert compiled[0] is not None  # memorised, not the fallback
+    with CaptureQueriesContext(connection) as queries:
+        assert user_get_by_pk(second.pk) == second
+    assert len(queries) == 1
+    assert [value for key, value in memo.items() if "_user_by_pk" in repr(key)] == compiled
 
 
 def test_a_deactivated_reader_is_signed_out_on_the_next_request():
