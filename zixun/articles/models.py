@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zixun.articles.covers import Cover, cover_of
+from zixun.articles.covers import Cover, cover_of, media_url
 from zixun.articles.limits import SUMMARY_MAX, TITLE_MAX
 from zixun.channels.models import Channel
 from zixun.core.models import BaseModel
@@ -154,7 +153,7 @@ class Article(BaseModel):
         if not self.cover_image:
             return False
         names = [self.cover_image.name, *self.cover_renditions.values()]
-        return any(f'{default_storage.url(name)}"' in self.body_html for name in names)
+        return any(f'{media_url(name)}"' in self.body_html for name in names)
 
     @property
     def story_id(self) -> int:
@@ -235,4 +234,4 @@ class Image(BaseModel):
     @property
     def thumb_url(self) -> str:
         """The narrowest rendition's URL (the image itself when it is narrower than 320 px)."""
-        return default_storage.url(self.renditions.get("320") or self.file.name)
+        return media_url(self.renditions.get("320") or self.file.name)
