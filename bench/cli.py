@@ -69,6 +69,7 @@ def _safety_parts() -> dict[str, tuple[Callable[..., Any], Callable[[Any], None]
 
 
 ZIXUN_PARTS = frozenset({"article", "pagination", "feed", "ranking"})
+SERVED_PARTS = frozenset({"article", "wagtail"})  # measured with the load generator
 WAGTAIL_CACHE = ROOT / "var" / "bench-wagtail"  # the throwaway venv (gitignored, reused)
 
 
@@ -268,6 +269,13 @@ def run(options: Options) -> int:
     tool = pick_tool(options.tool)
     parts = set(options.parts)
     print(f"[bench] parts: {', '.join(options.parts)}; load generator: {tool}", flush=True)
+    if tool == "python" and parts & SERVED_PARTS:
+        print(
+            "[bench] wrk is not installed (apt-get install wrk): the Python load generator takes"
+            " CPU from the servers, so the fastest pages are under-measured and the ratios to"
+            " Wagtail come out low",
+            flush=True,
+        )
     with var_dir(keep=options.keep) as directory:
         env = bench_env(directory)
         if options.database == "postgresql" and parts & ZIXUN_PARTS:
