@@ -19,6 +19,7 @@ STEP_TIMEOUT_S = 3600.0
 # ``--database postgresql``: the production profile's services, emptied at the start of a run.
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_NAME = "zixun_bench"
+PG_WAGTAIL_NAME = "zixun_bench_wagtail"  # the Wagtail baseline's, when Zixun runs on PostgreSQL
 REDIS_BENCH_URL = "redis://127.0.0.1:6379/13"
 
 _ARTICLE_ID_SNIPPET = """\
@@ -47,19 +48,31 @@ def bench_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
+def _database_afresh(name: str) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        raise BenchError(f"PostgreSQL at 127.0.0.1:5432 is not usable: {error}") from error
+
+
+def wagtail_database() -> str:
+    """The URL of an empty PostgreSQL database for the Wagtail baseline."""
+    _database_afresh(PG_WAGTAIL_NAME)
+    print(f"[bench] Wagtail on PostgreSQL ({PG_WAGTAIL_NAME})", flush=True)
+    return f"postgres://postgres@127.0.0.1:5432/{PG_WAGTAIL_NAME}"
+
+
 def production_services() -> dict[str, str]:
     """The environment that moves the Zixun parts to PostgreSQL + Redis (production settings):
     the database ``zixun_bench`` dropped and created afresh, the Redis db emptied. A service
     that cannot be reached stops the run with the reason."""
-    import psycopg
     import redis
 
-    try:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_NAME}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{PG_BENCH_NAME}"')
-    except psycopg.Error as error:
-        raise BenchError(f"PostgreSQL at 127.0.0.1:5432 is not usable: {error}") from error
+    _database_afresh(PG_BENCH_NAME)
     try:
         redis.Redis.from_url(REDIS_BENCH_URL, socket_connect_timeout=3).flushdb()
     except redis.RedisError as error:

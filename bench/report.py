@@ -75,6 +75,7 @@ class WagtailPage:
     pages: int
     related: int
     source: str
+    database: str  # "sqlite" or "postgresql"
     versions: dict[str, str]
     setup_s: float
 
@@ -161,6 +162,7 @@ class Report:
                 "pages": w.pages,
                 "related": w.related,
                 "source": w.source,
+                "database": w.database,
                 "versions": w.versions,
                 "setup_s": round(w.setup_s, 1),
             }
@@ -247,7 +249,8 @@ def print_table(report: Report) -> None:
     if w:
         print(
             f"wagtail: {w.versions.get('wagtail')} (Django {w.versions.get('django')}, granian "
-            f"{w.versions.get('granian')}), {w.path}, {w.pages} article pages from {w.source}"
+            f"{w.versions.get('granian')}) on {w.database}, {w.path}, {w.pages} article pages from"
+            f" {w.source}"
         )
     if (anonymous := report.ratio_anonymous_wagtail) is not None:
         print(f"throughput ratio article (anonymous)/wagtail: {anonymous:.3f}")

@@ -3,7 +3,8 @@
 Wagtail is installed into a throwaway virtual environment under ``var/bench-wagtail/``
 (gitignored, reused while its versions match), never into the project's. This module
 writes a minimal Wagtail project into a temp dir: settings as ``wagtail start`` makes
-them (its apps and middleware, DEBUG off, SQLite), an ``ArticlePage`` with a title, a
+them (its apps and middleware, DEBUG off, SQLite; PostgreSQL when the bench runs Zixun on
+PostgreSQL, so that both sites read the same engine), an ``ArticlePage`` with a title, a
 date, a rich-text body and the 8 newest sibling pages listed on the page, and templates
 like the starter's ``base.html``. It migrates it, adds ``ARTICLES`` article pages with
 Chinese text (CCTV 新闻联播 items from ``../shared/data`` when present, else generated
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.database import run_step
 from bench.errors import BenchError
@@ -55,6 +57,7 @@ class WagtailSite:
     title: str  # its title, to check the page served is the right one
     pages: int  # article pages in the site
     source: str  # where the article text came from
+    database: str  # "sqlite" or "postgresql"
     versions: dict[str, str]  # wagtail, django, granian, python
     setup_s: float  # seconds to write, migrate and fill the project (not the venv)
 
@@ -66,14 +69,18 @@ class WagtailSite:
 # --- the throwaway virtual environment --------------------------------------------------
 
 
-def project_granian_version(root: Path) -> str:
-    """The granian version pinned in pyproject.toml (the Wagtail venv pins the same)."""
+def project_pin(root: Path, package: str) -> str:
+    """The version of ``package`` pinned in pyproject.toml (the Wagtail venv pins the same)."""
     data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     for requirement in data["project"]["dependencies"]:
         name, sep, version = str(requirement).partition("==")
-        if sep and name.strip().lower() == "granian":
+        if sep and name.strip().lower() == package:
             return version.strip()
-    raise BenchError("pyproject.toml pins no granian==VERSION")
+    raise BenchError(f"pyproject.toml pins no {package}==VERSION")
+
+
+def project_granian_version(root: Path) -> str:
+    return project_pin(root, "granian")
 
 
 def _venv_python(venv: Path) -> Path:
@@ -105,7 +112,10 @@ def ensure_venv(*, root: Path, cache_dir: Path) -> tuple[Path, dict[str, str]]:
     Returns the venv and the versions it runs.
     """
     granian = project_granian_version(root)
-    requirements = [f"wagtail=={WAGTAIL_VERSION}", f"granian=={granian}"]
+    psycopg = project_pin(root, "psycopg[binary]")  # for the PostgreSQL run
+    requirements = [
+        f"wagtail=={WAGTAIL_VERSION}", f"granian=={granian}", f"psycopg[binary]=={psycopg}",
+    ]  # fmt: skip
     venv = cache_dir / "venv"
     marker = venv / ".bench-requirements"
     wanted = " ".join(requirements) + f" python{sys.version_info.major}.{sys.version_info.minor}"
@@ -264,7 +274,7 @@ TEMPLATES = [
     }},
 ]
 WSGI_APPLICATION = "{package}.wsgi.application"
-DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}}}
+DATABASES = {databases!r}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"
@@ -450,13 +460,43 @@ print("{tag}", json.dumps({{
 """
 
 
-def write_project(directory: Path, *, related: int = RELATED) -> None:
+def databases_setting(directory: Path, database_url: str | None) -> dict[str, dict[str, Any]]:
+    """Django's DATABASES for the project: SQLite in ``directory``, or the PostgreSQL database
+    of ``database_url`` with persistent connections, as Zixun's production settings have."""
+    if database_url is None:
+        return {
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(directory / "db.sqlite3"),
+            }
+        }
+    url = urlsplit(database_url)
+    if url.scheme not in ("postgres", "postgresql") or not url.path.strip("/"):
+        raise BenchError(f"not a PostgreSQL database URL: {database_url}")
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": url.path.strip("/"),
+            "USER": url.username or "",
+            "PASSWORD": url.password or "",
+            "HOST": url.hostname or "",
+            "PORT": str(url.port or ""),
+            "CONN_MAX_AGE": 60,
+        }
+    }
+
+
+def write_project(
+    directory: Path, *, related: int = RELATED, database_url: str | None = None
+) -> None:
     """Write the minimal Wagtail project's files into ``directory``."""
     files = {
         "manage.py": _MANAGE.format(package=PACKAGE),
         f"{PACKAGE}/__init__.py": "",
         f"{PACKAGE}/settings.py": _SETTINGS.format(
-            package=PACKAGE, secret_key=secrets.token_urlsafe(50)
+            package=PACKAGE,
+            secret_key=secrets.token_urlsafe(50),
+            databases=databases_setting(directory, database_url),
         ),
         f"{PACKAGE}/urls.py": _URLS,
         f"{PACKAGE}/wsgi.py": _WSGI.format(package=PACKAGE),
@@ -491,12 +531,15 @@ def _tagged_json(stdout: str) -> dict[str, Any]:
     raise BenchError(f"the Wagtail populate script printed no {_TAG!r} line:\n{stdout}")
 
 
-def build_site(*, root: Path, directory: Path, cache_dir: Path) -> WagtailSite:
-    """The venv, then the project in ``directory``: written, migrated and filled."""
+def build_site(
+    *, root: Path, directory: Path, cache_dir: Path, database_url: str | None = None
+) -> WagtailSite:
+    """The venv, then the project in ``directory``: written, migrated and filled; on SQLite,
+    or in the (empty) PostgreSQL database of ``database_url``."""
     venv, versions = ensure_venv(root=root, cache_dir=cache_dir)
     started = time.monotonic()
     directory.mkdir(parents=True, exist_ok=True)
-    write_project(directory)
+    write_project(directory, database_url=database_url)
     articles, source = pick_articles(root)
     articles_file = directory / "articles.json"
     articles_file.write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
@@ -522,6 +565,7 @@ def build_site(*, root: Path, directory: Path, cache_dir: Path) -> WagtailSite:
         title=str(data["title"]),
         pages=int(data["pages"]),
         source=source,
+        database="sqlite" if database_url is None else "postgresql",
         versions=versions,
         setup_s=time.monotonic() - started,
     )
