@@ -27,12 +27,12 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from zixun.accounts.models import User
 from zixun.engagement.selectors import ReaderState, reader_state_for
+from zixun.web.csrftoken import csrf_token
 from zixun.web.modes import hant_get
 from zixun.web.script import text_to_hant
 
@@ -186,7 +186,7 @@ def page_fill(parts: Parts, *, request: HttpRequest, user: User, meta: dict[str,
         state = reader_state_for(
             user=user, article_id=meta.get("article_id"), creator_id=meta.get("creator_id")
         )
-    values = {"csrf": get_token(request), "name": escape(user.get_username())}
+    values = {"csrf": csrf_token(request), "name": escape(user.get_username())}
     hant = hant_get(request)
     for name, toggle in toggles_for(state).items():
         for part in PARTS:
