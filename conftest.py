@@ -8,6 +8,7 @@ reached, every test is skipped with the reason, never silently passed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -125,20 +126,29 @@ def _clear_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _default_channels_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+def _default_channels_in_transactional_tests(request: pytest.FixtureRequest) -> Iterator[None]:
     """A transactional test starts from a flushed database, so the default channels the data
     migration made are gone; an article needs its channel (CI once failed on a concurrency test
-    that ran after another transactional test had flushed them)."""
+    that ran after another transactional test had flushed them).
+
+    At its end, before the database is flushed (this fixture is set up after it, so torn down
+    first), the views its pages buffered are dropped, waiting for a flush under way: the view
+    thread writing them during the flush locked the tables (CI: "database table is locked")
+    and, retrying with the flushed ids, broke the next test's commits."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(request.fixturenames)
     )
     if not transactional:
+        yield
         return
     request.getfixturevalue("transactional_db")
     from zixun.channels.services import channel_defaults_ensure
+    from zixun.engagement.viewcount import view_buffer
 
     channel_defaults_ensure()
+    yield
+    view_buffer.discard()
 
 
 @pytest.fixture

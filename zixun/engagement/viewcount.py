@@ -49,6 +49,7 @@ def is_bot(user_agent: str) -> bool:
 class ViewBuffer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time: the thread's, at exit, a test's
         self._views: Counter[int] = Counter()
         self._readings: dict[tuple[int, int], datetime] = {}
         self._thread: threading.Thread | None = None
@@ -97,6 +98,17 @@ class ViewBuffer:
 
     def flush(self) -> int:
         """Write the buffered views and readings; returns how many views were written."""
+        with self._flushing:
+            return self._flush()
+
+    def discard(self) -> None:
+        """Drop what is buffered, after any flush under way (tests: the next case must not
+        have the previous case's views written into its database)."""
+        with self._flushing, self._lock:
+            self._views.clear()
+            self._readings.clear()
+
+    def _flush(self) -> int:
         from zixun.articles.services.counters import article_views_add
         from zixun.engagement.models import Reading
         from zixun.events.services import events_record_many
@@ -178,5 +190,7 @@ def view_record(*, article_id: int, user_id: int | None, client: str, user_agent
 
 
 def view_dedup_forget() -> None:
-    """Forget this process's recent readers (tests start each case from nothing)."""
+    """Forget this process's recent readers and buffered views (tests start each case from
+    nothing)."""
     _recent.clear()
+    view_buffer.discard()

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -73,3 +75,15 @@ def test_signed_in_reads_become_history(client, writer):
 def test_missing_articles_count_nothing(client):
     client.get(reverse("web:article", args=[10**9]), HTTP_USER_AGENT=BROWSER)
     assert view_buffer.pending() == 0
+
+
+def test_discard_waits_for_a_flush_under_way_and_drops_what_is_buffered():
+    article = ArticleFactory()
+    view_buffer.add(article_id=article.pk, user_id=None)
+    discarded = threading.Event()
+    with view_buffer._flushing:  # a flush under way
+        threading.Thread(target=lambda: (view_buffer.discard(), discarded.set())).start()
+        assert not discarded.wait(0.3)  # it waits for the flush
+    assert discarded.wait(5)
+    assert view_buffer.pending() == 0
+    assert view_buffer.flush() == 0
