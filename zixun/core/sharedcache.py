@@ -1,11 +1,13 @@
 """The cache every worker on the machine shares, for state that must not be counted per process.
 
-Rate limits (ours in ``core/ratelimit.py`` and allauth's sign-in limits) and the
-view dedup live in the ``shared`` cache alias. With ``REDIS_URL`` that is Redis,
-like the default cache. The embedded default keeps the page cache and the blocks
-in each process's memory (fast, and a stale copy only lasts its timeout), but a
-limit counted per process lets ``--workers N`` pass N times the allowance: so
-``shared`` is this file cache under ``ZIXUN_SHARED_CACHE_DIR``.
+Rate limits (ours in ``core/ratelimit.py`` and allauth's sign-in limits), the
+view dedup, the site version and the page cache's forget log live in the
+``shared`` cache alias. With ``REDIS_URL`` that is Redis, like the default cache.
+The embedded default keeps the page cache and the blocks in each process's memory
+(fast; the site version and the forget log tell every process within a second
+what another changed), but a limit counted per process lets ``--workers N`` pass
+N times the allowance: so ``shared`` is this file cache under
+``ZIXUN_SHARED_CACHE_DIR``.
 
 Django's file cache makes ``add`` and ``incr`` a read followed by a write, and its
 ``incr`` gives the entry a new timeout. Here both hold an exclusive lock on one

@@ -7,6 +7,12 @@ new version after anything a reader sees changes (publish, edit, takedown, an
 import, a channel edit): every block, fragment and page is rebuilt on its next
 read, so a new block needs no key list to be dropped. Old entries are never
 read again and leave the cache by their timeout (or LRU eviction).
+
+The version is kept in the ``shared`` cache: Redis with ``REDIS_URL`` (the default cache
+too), else the file cache every worker on the machine shares (``core/sharedcache.py``). The
+embedded default keeps its pages and blocks in each process's memory, so a version kept
+there too would let a publish, edit or takedown in one worker (or a command) go unseen by
+another until its pages expired.
 """
 
 from __future__ import annotations
@@ -18,14 +24,15 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 T = TypeVar("T")
 SITE_VERSION_KEY = "site:version"
 
 # Every page view reads the site version; keeping it in process memory for a
-# second saves a cache round trip per request (one to Redis in production) and
-# delays another process's bump by at most that second.
+# second saves a shared-cache read per request (a round trip to Redis in production,
+# a file read in the embedded default) and delays another process's bump by at most
+# that second.
 SITE_VERSION_MEMO_SECONDS = 1.0
 _site_version_memo: list[float] = []  # [version, read at] of this process
 
@@ -35,11 +42,12 @@ def site_version_get() -> int:
     now = time.monotonic()
     if _site_version_memo and now - _site_version_memo[1] < SITE_VERSION_MEMO_SECONDS:
         return int(_site_version_memo[0])
-    version: int | None = cache.get(SITE_VERSION_KEY)
+    shared = caches["shared"]
+    version: int | None = shared.get(SITE_VERSION_KEY)
     if version is None:
         version = time.time_ns()
-        cache.add(SITE_VERSION_KEY, version, None)
-        version = cache.get(SITE_VERSION_KEY, version)
+        shared.add(SITE_VERSION_KEY, version, None)
+        version = shared.get(SITE_VERSION_KEY, version)
     _site_version_memo[:] = [version, now]
     return version
 
@@ -55,7 +63,7 @@ def site_version_forget() -> None:
 def site_version_bump() -> None:
     """Start a new site version: every block, fragment and page is rebuilt on its next read."""
     version = time.time_ns()
-    cache.set(SITE_VERSION_KEY, version, None)
+    caches["shared"].set(SITE_VERSION_KEY, version, None)
     _site_version_memo[:] = [version, time.monotonic()]
 
 
@@ -126,9 +134,10 @@ def block_key(name: str) -> str:
 def block_get(name: str, build: Callable[[], T]) -> T:
     """The block ``name`` from the cache, built and kept for ZIXUN_BLOCK_CACHE_SECONDS on a miss.
 
-    ``build`` must not return None. The timeout bounds how stale a block gets
-    when a writer in another process cannot reach this one's cache (the local
-    memory cache of the embedded default).
+    ``build`` must not return None. A change that bumps the site version is seen
+    by every process within SITE_VERSION_MEMO_SECONDS; the timeout bounds how
+    stale a block gets through what does not bump it (the view counts in the hot
+    list, say).
     """
     value = cache.get_or_set(block_key(name), build, settings.ZIXUN_BLOCK_CACHE_SECONDS)
     assert value is not None  # build() never returns None

@@ -17,12 +17,15 @@ in per request (``readerpage.py``, docs/adr/0012-signed-in-page-cache.md).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import secrets
+import time
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, overload
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -61,7 +64,7 @@ def _host(request: HttpRequest) -> str:
 
 def _key(path: str, language: str, modes: str, host: str = "") -> str:
     digest = hashlib.sha1(f"{host}{path}".encode(), usedforsecurity=False).hexdigest()
-    return f"page:{site_version_get()}:{language}:{modes}:{digest}"
+    return f"page:{site_version_get()}:{_page_epoch[0]}:{language}:{modes}:{digest}"
 
 
 READER = "r"  # the variant rendered for "a signed-in reader"
@@ -103,7 +106,15 @@ def page_cache_forget(request: HttpRequest | None, *paths: str) -> None:
     """Drop every cached variant (language × modes × reader) of some pages, e.g. an article's
     after a new comment. ``request`` only says the host when ZIXUN_SITE_URL is not set;
     without one, the variants of every remembered host go (another host's expire after
-    ZIXUN_PAGE_CACHE_SECONDS)."""
+    ZIXUN_PAGE_CACHE_SECONDS). Every other process drops its copies within
+    FORGET_CHECK_SECONDS: those it keeps in its memory (``page_memo``) and, in the embedded
+    default, its whole page cache (``_forget_log_add``)."""
+    _forget_here(request, paths)
+    if _pages_per_process():
+        _forget_log_add(paths)
+
+
+def _forget_here(request: HttpRequest | None, paths: Iterable[str]) -> None:
     modes = Modes.all_keys()
     variants = [*modes, *(m + READER for m in modes)]
     keys = [
@@ -115,6 +126,83 @@ def page_cache_forget(request: HttpRequest | None, *paths: str) -> None:
     ]
     cache.delete_many(keys)
     page_memo.forget(keys)  # this process's copies; another's last ZIXUN_PAGE_MEMO_SECONDS at most
+
+
+# The forget log. Without REDIS_URL the page cache is each process's own memory (LocMemCache),
+# so what one process forgets (a new comment, a counter) another would keep serving until
+# its copy expired. Each forget is also written to the shared cache (a file cache every worker
+# and command on the machine reads): a sequence number and a ring of the last FORGET_SLOTS
+# forgets' paths. Every process looks at the number at most once per FORGET_CHECK_SECONDS,
+# when it serves a page, and drops the pages forgotten since; when it cannot tell which
+# (it fell more than the ring behind, or read a slot before its writer wrote it), it drops
+# all of its pages. A change that bumps the site version needs none of this.
+FORGET_SEQ_KEY = "page:forget:seq"
+FORGET_SLOTS = 256
+FORGET_SEQ_START = 2**52
+FORGET_CHECK_SECONDS = 1.0
+_forget_seen: list[float] = []  # [the last sequence number applied, read at] of this process
+_page_epoch = [0]  # in every page key of this process; raised to drop all of its pages
+
+
+def _pages_per_process() -> bool:
+    return isinstance(caches["default"], LocMemCache)
+
+
+def _forget_slot_key(number: int) -> str:
+    return f"page:forget:{number % FORGET_SLOTS}"
+
+
+def _forget_seq(shared: BaseCache) -> int:
+    """The log's number now; a new log's numbers start at random, so that a log cleared and
+    begun again is not taken for the old one."""
+    number = shared.get(FORGET_SEQ_KEY)
+    if number is None:
+        shared.add(FORGET_SEQ_KEY, secrets.randbelow(FORGET_SEQ_START), None)
+        number = shared.get(FORGET_SEQ_KEY, 0)
+    return int(number)
+
+
+def _forget_log_add(paths: tuple[str, ...]) -> None:
+    shared = caches["shared"]
+    _forget_seq(shared)
+    try:
+        number = int(shared.incr(FORGET_SEQ_KEY))
+    except ValueError:  # gone since (the cache was cleared): begin again
+        number = secrets.randbelow(FORGET_SEQ_START)
+        shared.set(FORGET_SEQ_KEY, number, None)
+    # Kept as long as a page it forgets can live; a reader finding it gone drops everything.
+    shared.set(_forget_slot_key(number), (number, paths), settings.ZIXUN_PAGE_CACHE_SECONDS)
+
+
+def _forget_log_apply() -> None:
+    """Drop the pages other processes forgot since this process last looked (see above)."""
+    now = time.monotonic()
+    if _forget_seen and now - _forget_seen[1] < FORGET_CHECK_SECONDS:
+        return
+    shared = caches["shared"]
+    number = _forget_seq(shared)
+    last = int(_forget_seen[0]) if _forget_seen else number  # a new process holds no page
+    _forget_seen[:] = [number, now]
+    if number == last:
+        return
+    wanted = range(last + 1, number + 1)
+    if not 0 < len(wanted) <= FORGET_SLOTS:  # behind by more than the ring, or it restarted
+        _page_epoch_raise()
+        return
+    slots = shared.get_many([_forget_slot_key(n) for n in wanted])
+    paths: list[str] = []
+    for n in wanted:
+        slot = slots.get(_forget_slot_key(n))
+        if slot is None or slot[0] != n:  # expired, overwritten or not yet written
+            _page_epoch_raise()
+            return
+        paths.extend(slot[1])
+    _forget_here(None, paths)
+
+
+def _page_epoch_raise() -> None:
+    _page_epoch[0] += 1
+    page_memo.clear()
 
 
 @overload
@@ -147,6 +235,8 @@ def _cached_page(view: View, *, readers: bool) -> View:
         seconds = settings.ZIXUN_PAGE_CACHE_SECONDS
         if seconds <= 0 or request.method != "GET":
             return view(request, *args, **kwargs)
+        if _pages_per_process():
+            _forget_log_apply()
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             if not readers:
                 return view(request, *args, **kwargs)
