@@ -114,11 +114,13 @@ def _clear_cache() -> None:
     from zixun.moderation.backend import filter_forget
     from zixun.ranking.related import model_forget
     from zixun.search.engine import search_memo_forget
+    from zixun.web.pagecache import forget_log_forget
 
     translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
     caches["shared"].clear()
     site_version_forget()  # the cache was cleared under it
+    forget_log_forget()  # and the page cache's forget log with it
     view_dedup_forget()
     model_forget()  # the 相关推荐 model a process remembers (the database was rolled back)
     filter_forget()  # the keyword filter likewise (its version number was rolled back)

@@ -336,7 +336,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Security by default.
 # Sessions are read from the cache and written through to the database: a signed-in page
 # view then costs no session query (ADR 0012).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "zixun.web.sessions"  # Django's cached_db, which pagecache reads ahead
 # Every cookie the site sets (session, CSRF, messages, language, the reading modes) is
 # HttpOnly and SameSite=Lax, and Secure with ZIXUN_SECURE_COOKIES: no script reads one (the
 # pages' script takes the CSRF token from the form), and Lax keeps sign-in links working.

@@ -48,6 +48,7 @@ class _Compiled:
     slots: tuple[tuple[int, int, int], ...]  # (parameter index, argument, item or -1)
     values: bool  # rows of values_list(), not model instances
     converters: dict[int, tuple[list[Any], Any]]  # the compiler's, for each column needing one
+    annotations: tuple[tuple[str, int], ...]  # set on each instance, as Django's ModelIterable does
 
 
 def _shape(args: tuple[Arg, ...]) -> tuple[int, ...]:
@@ -78,8 +79,8 @@ def _compile(queryset: QuerySet[Any], sentinels: tuple[Arg, ...]) -> _Compiled |
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     values = queryset._iterable_class is ValuesListIterable
-    if compiler.has_extra_select or (compiler.annotation_col_map and not values):
-        return None  # what Django's ModelIterable would set on each instance besides its fields
+    if compiler.has_extra_select:
+        return None  # QuerySet.extra(): annotate with RawSQL instead
     places: dict[int, tuple[int, int]] = {}
     for position, arg in enumerate(sentinels):
         for item, number in enumerate(arg if isinstance(arg, tuple) else (arg,)):
@@ -98,7 +99,8 @@ def _compile(queryset: QuerySet[Any], sentinels: tuple[Arg, ...]) -> _Compiled |
     if compiler.has_composite_fields(columns):
         return None
     converters = compiler.get_converters(columns)
-    return _Compiled(compiler, sql, tuple(params), tuple(slots), values, converters)
+    annotations = () if values else tuple((compiler.annotation_col_map or {}).items())
+    return _Compiled(compiler, sql, tuple(params), tuple(slots), values, converters, annotations)
 
 
 def _compiled(
@@ -156,7 +158,7 @@ def memo_objects(
     build: Callable[..., QuerySet[M]], *args: Arg, fixed: tuple[Hashable, ...] = ()
 ) -> list[M]:
     """``list(build(*args, *fixed))`` for a QuerySet of model instances (``select_related``
-    too), compiled once per shape of ``args`` and value of ``fixed``."""
+    and annotations too), compiled once per shape of ``args`` and value of ``fixed``."""
     compiled = _compiled(build, args, fixed)
     if compiled is None or compiled.values:
         return list(build(*args, *fixed))
@@ -174,5 +176,7 @@ def memo_objects(
         obj = model_cls.from_db(DEFAULT_DB_ALIAS, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
+        for name, position in compiled.annotations:
+            setattr(obj, name, row[position])
         objects.append(obj)
     return objects

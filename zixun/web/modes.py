@@ -110,13 +110,24 @@ def hant_get(request: HttpRequest) -> bool:
 def modes_get(request: HttpRequest) -> Modes:
     """The modes this request's page is rendered in. A cookie value no switch sets counts
     as no cookie."""
+    return _modes(request, care=care_mode_get(request))
+
+
+def _modes(request: HttpRequest, *, care: bool) -> Modes:
     theme = request.COOKIES.get(THEME_COOKIE, "")
     return Modes(
-        care=care_mode_get(request),
+        care=care,
         a11y=request.COOKIES.get(A11Y_COOKIE) == "1",
         theme=theme if theme in THEMES else "",
         hant=hant_get(request),
     )
+
+
+def cookie_modes_key(request: HttpRequest) -> str:
+    """The key of the modes the cookies alone give, with no user loaded: what a signed-in
+    reader's page is most likely keyed by (``CareCookieMiddleware`` keeps the 关怀版 cookie in
+    line with the account), for reading it ahead together with the session."""
+    return _modes(request, care=request.COOKIES.get(CARE_COOKIE) == "1").key()
 
 
 def modes_key(request: HttpRequest) -> str:

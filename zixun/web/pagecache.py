@@ -20,6 +20,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from functools import wraps
 from typing import Any, overload
 
@@ -30,10 +31,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from zixun.accounts.backends import user_lookup_with
 from zixun.accounts.models import User
 from zixun.core.sitecache import page_memo, site_version_get
-from zixun.web.modes import Modes, modes_key
+from zixun.engagement.selectors import reader_state_read, user_with_reader_state
+from zixun.web.modes import Modes, cookie_modes_key, modes_key
 from zixun.web.script import response_to_hant
+from zixun.web.sessions import session_cache_key
 
 View = Callable[..., HttpResponse]
 
@@ -200,6 +204,12 @@ def _forget_log_apply() -> None:
     _forget_here(None, paths)
 
 
+def forget_log_forget() -> None:
+    """Forget where this process is in the forget log (after the shared cache was cleared:
+    the next look starts from the log as it is then)."""
+    _forget_seen.clear()
+
+
 def _page_epoch_raise() -> None:
     _page_epoch[0] += 1
     page_memo.clear()
@@ -267,14 +277,27 @@ def _reader_page(
     view: View, request: HttpRequest, seconds: int, *args: Any, **kwargs: Any
 ) -> HttpResponse:
     """A signed-in reader's page from the reader variant; a full render when the page has
-    something for this reader alone (a message after a form post)."""
+    something for this reader alone (a message after a form post).
+
+    Two round trips when warm: the session and the variant in one cache read (the variant's
+    key guessed from the cookies, ``_read_ahead``), then the user and their state on this
+    page in one statement (``user_with_reader_state``)."""
     from zixun.web import readerpage
 
-    user = request.user
-    if not isinstance(user, User) or not user.is_authenticated or _has_messages(request):
+    guess, ahead = _read_ahead(request)
+    meta = ahead[2] if ahead is not None else {}
+    article_id, creator_id = meta.get("article_id"), meta.get("creator_id")
+    lookup: AbstractContextManager[None] = nullcontext()
+    if article_id is not None or creator_id is not None:
+        lookup = user_lookup_with(user_with_reader_state, article_id or 0, creator_id or 0)
+    with lookup:
+        user = request.user
+        signed_in = isinstance(user, User) and user.is_authenticated  # the user is read here
+    if not signed_in or _has_messages(request):
         return view(request, *args, **kwargs)
+    assert isinstance(user, User)
     key = page_cache_key(request, reader=True)
-    hit = cache.get(key)
+    hit = ahead if key == guess else cache.get(key)
     if hit is None:
         request.zixun_reader_template = True  # type: ignore[attr-defined]
         try:
@@ -289,12 +312,33 @@ def _reader_page(
             cache.set(key, hit, seconds)
             _host_remember(_host(request))
     parts, content_type, meta = hit
+    state = None
+    if (meta.get("article_id"), meta.get("creator_id")) == (article_id, creator_id):
+        state = reader_state_read(user, article_id=article_id, creator_id=creator_id)
     response = HttpResponse(
-        readerpage.page_fill(parts, request=request, user=user, meta=meta),
+        readerpage.page_fill(parts, request=request, user=user, meta=meta, state=state),
         content_type=content_type,
     )
     response.zixun_script_done = True  # type: ignore[attr-defined]  # page and fill-ins
     return response
+
+
+def _read_ahead(request: HttpRequest) -> tuple[str, Any]:
+    """The reader variant's likely key, and the variant read under it together with the
+    session (one ``get_many``, one round trip to Redis), which the session is given."""
+    guess = _key(
+        page_path(request),
+        translation.get_language(),
+        cookie_modes_key(request) + READER,
+        _host(request),
+    )
+    session = getattr(request, "session", None)
+    session_key = session_cache_key(session) if session is not None else None
+    if session_key is None or settings.SESSION_CACHE_ALIAS != "default":
+        return guess, cache.get(guess)
+    found = cache.get_many([session_key, guess])
+    session.prime(found.get(session_key))  # type: ignore[union-attr]
+    return guess, found.get(guess)
 
 
 def _has_messages(request: HttpRequest) -> bool:

@@ -178,11 +178,18 @@ def page_split(html: str) -> Parts:
     return tuple(stack[0][1])
 
 
-def page_fill(parts: Parts, *, request: HttpRequest, user: User, meta: dict[str, Any]) -> str:
-    """One reader's page from the split page rendered for "a signed-in reader"."""
+def page_fill(
+    parts: Parts,
+    *,
+    request: HttpRequest,
+    user: User,
+    meta: dict[str, Any],
+    state: ReaderState | None = None,
+) -> str:
+    """One reader's page from the split page rendered for "a signed-in reader"; ``state``,
+    when the caller read it already, for the article and account ``meta`` names."""
     keep = {str(user.pk), *(["editor"] if user.is_editor else [])}
-    state = None
-    if "article_id" in meta or "creator_id" in meta:
+    if state is None and ("article_id" in meta or "creator_id" in meta):
         state = reader_state_for(
             user=user, article_id=meta.get("article_id"), creator_id=meta.get("creator_id")
         )

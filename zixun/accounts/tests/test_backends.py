@@ -1,10 +1,11 @@
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zixun.accounts.backends import user_get_by_pk
+from zixun.accounts.backends import user_get_by_pk, user_lookup_with
 from zixun.accounts.models import User
 from zixun.accounts.tests.factories import EditorFactory, UserFactory
 
@@ -63,3 +64,27 @@ def test_a_session_signed_in_with_the_previous_backend_still_works():
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("me:home")).status_code == 200
+
+
+def _annotated(pk: int, extra: int):
+    return User.objects.filter(pk=pk).annotate(extra=Value(extra))
+
+
+def _someone_else(pk: int):
+    return User.objects.exclude(pk=pk).order_by("pk")
+
+
+def test_a_lookup_with_more_columns_gives_the_same_user_and_them(django_assert_num_queries):
+    user = UserFactory()
+    with user_lookup_with(_annotated, 7), django_assert_num_queries(1):
+        loaded = user_get_by_pk(str(user.pk))
+    assert loaded == user
+    assert loaded.extra == 7
+    assert not hasattr(user_get_by_pk(user.pk), "extra")  # outside the block, the usual row
+
+
+def test_a_lookup_that_reads_another_row_gives_no_user():
+    user, other = UserFactory(), UserFactory()
+    assert other.pk != user.pk
+    with user_lookup_with(_someone_else):
+        assert user_get_by_pk(user.pk) is None

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
-from django.db.models import Q
+from django.db.models import Exists, IntegerField, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -89,6 +90,35 @@ def test_instances_are_the_querysets_with_their_related_objects(articles):
     assert len(queries) == 0
     assert not found[0]._state.adding
     assert memo_objects(_article, 10**9) == []
+
+
+def _with_counts(creator_id: int, article_id: int):
+    """Annotations, one of them a RawSQL with an argument of its own."""
+    count = RawSQL(
+        "SELECT COUNT(*) FROM articles_article WHERE creator_id = %s", (creator_id,), IntegerField()
+    )
+    newer = Exists(Article.objects.filter(pk__gt=article_id, creator_id=OuterRef("creator_id")))
+    return Article.objects.filter(pk=article_id).annotate(by_creator=count, has_newer=newer)
+
+
+def test_annotations_are_set_on_each_instance_as_the_querysets(articles):
+    creator = articles[0].creator_id
+    for article in (articles[0], articles[-1]):
+        found = memo_objects(_with_counts, creator, article.pk)
+        expected = list(_with_counts(creator, article.pk))
+        assert [(a.pk, a.by_creator, a.has_newer) for a in found] == [
+            (a.pk, a.by_creator, a.has_newer) for a in expected
+        ]
+    assert found[0].by_creator == 5
+    assert {type(a.has_newer) for a in found} == {bool}
+    assert len(sqlmemo_of_connection()) >= 1  # memorised, not the plain QuerySet
+
+
+def sqlmemo_of_connection():
+    memo = getattr(connection, sqlmemo._ATTRIBUTE, {})
+    return [
+        compiled for (build, *_), compiled in memo.items() if build is _with_counts and compiled
+    ]
 
 
 def test_each_run_is_one_statement_of_the_same_text(articles):

@@ -121,3 +121,44 @@ def test_a_readers_lists_walk_newest_first_one_query_a_page(list_, model, field)
         list_(user=reader, page=after, size=2)
     assert len(queries) == 1
     assert "OFFSET" not in queries[0]["sql"].upper()
+
+
+def test_the_state_read_with_the_user_is_the_state_read_alone():
+    from zixun.accounts.backends import user_get_by_pk, user_lookup_with
+    from zixun.creators.services import creator_follow
+    from zixun.engagement import services
+
+    article, other = ArticleFactory(), ArticleFactory()
+    reader, liker = UserFactory(), UserFactory()
+    services.article_like(user=reader, article_id=article.pk)
+    services.article_like(user=liker, article_id=article.pk)
+    services.article_favorite(user=liker, article_id=article.pk)
+    creator_follow(user=reader, creator_id=article.creator_id)
+    for user in (reader, liker):
+        for target in (article, other):
+            for article_id, creator_id in [
+                (target.pk, target.creator_id),
+                (target.pk, None),
+                (None, target.creator_id),
+            ]:
+                alone = selectors.reader_state_for(
+                    user=user, article_id=article_id, creator_id=creator_id
+                )
+                with (
+                    CaptureQueriesContext(connection) as queries,
+                    user_lookup_with(
+                        selectors.user_with_reader_state, article_id or 0, creator_id or 0
+                    ),
+                ):
+                    found = user_get_by_pk(user.pk)
+                assert len(queries) == 1
+                assert found == user
+                state = selectors.reader_state_read(
+                    found, article_id=article_id, creator_id=creator_id
+                )
+                assert state == alone
+    assert selectors.reader_state_for(user=reader, article_id=article.pk).liked
+    assert selectors.reader_state_for(user=liker, article_id=article.pk).like_count == 2
+    # a user read the usual way has no state to give
+    plain = user_get_by_pk(reader.pk)
+    assert selectors.reader_state_read(plain, article_id=article.pk, creator_id=None) is None

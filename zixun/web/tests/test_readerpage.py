@@ -24,15 +24,63 @@ def like_button(page):
     return re.search(r'data-toggle="like".*?</form>', page, re.DOTALL).group(0)
 
 
-def test_a_warm_signed_in_page_costs_the_user_and_one_state_query(django_assert_num_queries):
+def test_a_warm_signed_in_page_costs_one_query_and_one_cache_read(
+    django_assert_num_queries, monkeypatch
+):
     # given an article whose reader page is cached
     article, reader = ArticleFactory(), UserFactory()
+    engagement.article_like(user=reader, article_id=article.pk)
     client = signed_in(reader)
     client.get(article.get_absolute_url())
-    # when the reader opens it again, then: the user row and the reader's state
-    with django_assert_num_queries(2):
+    reads = count_cache_reads(monkeypatch)
+    # when the reader opens it again, then: the user row with the reader's state
+    with django_assert_num_queries(1):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
+    # and one cache read for the session and the page together
+    assert reads == [("get_many", 2)], reads
+    assert 'aria-pressed="true"' in like_button(response.content.decode())
+
+
+def count_cache_reads(monkeypatch):
+    """The page cache's reads (the session's too: the same cache), as (method, keys)."""
+    from django.core.cache import cache
+
+    reads, inside = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def spy_get(key, *args, **kwargs):
+        if not inside:  # not a get_many made of gets (the local-memory cache's)
+            reads.append(("get", key))
+        return get(key, *args, **kwargs)
+
+    def spy_get_many(keys, *args, **kwargs):
+        reads.append(("get_many", len(keys)))
+        inside.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(cache, "get", spy_get)
+    monkeypatch.setattr(cache, "get_many", spy_get_many)
+    return reads
+
+
+def test_a_reader_whose_account_and_cookie_disagree_gets_their_own_modes_and_state():
+    # given a reader whose account says 关怀版 while this browser's cookie does not, so the
+    # page read ahead with the session (keyed by the cookies) is not theirs
+    article = ArticleFactory()
+    reader = UserFactory(care_mode=True)
+    engagement.article_favorite(user=reader, article_id=article.pk)
+    signed_in(UserFactory()).get(article.get_absolute_url())  # the plain variant, cached
+    client = signed_in(reader)
+    for _ in range(2):  # rendered, then from the cache
+        client.cookies.pop("zixun_care", None)  # the response sets it; this browser drops it
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert 'class="care-bar"' in page
+        favorite = re.search(r'data-toggle="favorite".*?</form>', page, re.DOTALL).group(0)
+        assert 'aria-pressed="true"' in favorite
 
 
 def test_each_reader_sees_their_own_state_name_and_token():
