@@ -2,9 +2,9 @@
 
 The page is rendered once for "a signed-in reader" with markers where one
 reader's page differs from another's, and kept in the page cache beside the
-anonymous page. Serving it costs the session and user lookups that every
-signed-in request makes, one indexed query for the reader's state (liked,
-favourited, following) and a few string replacements:
+anonymous page. Serving it costs one cache read for the session and the page,
+one statement for the user and the reader's state (liked, favourited,
+following; ``pagecache._reader_page``) and a few string replacements:
 
 - the CSRF token of every form (``{% csrf_token %}`` renders the marker);
 - the user name in the top bar;
