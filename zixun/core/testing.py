@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import struct
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.test import Client
 from django.utils.functional import Promise
 
@@ -92,4 +96,18 @@ def png_blank(
         + png_chunk(b"IHDR", header)
         + png_chunk(b"IDAT", idat)
         + png_chunk(b"IEND", b"")
+    )
+
+
+def in_another_process(code: str) -> None:
+    """Run ``code`` in a fresh `manage.py shell` with the test settings, as another worker of
+    the site or a command would: it shares the test run's shared cache and Redis database."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    subprocess.run(  # noqa: S603 - the test's own code
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
     )

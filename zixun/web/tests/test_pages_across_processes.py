@@ -10,13 +10,7 @@ transaction), only what the change's commit does to the caches.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -24,23 +18,10 @@ from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.models import Article
 from zixun.articles.tests.factories import ArticleFactory
 from zixun.core import sitecache
+from zixun.core.testing import in_another_process
 from zixun.web import pagecache
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(settings.BASE_DIR)
-
-
-def in_another_process(code: str) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
-    subprocess.run(  # noqa: S603 - the test's own code
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=60,
-        capture_output=True,
-    )
 
 
 def forgotten_elsewhere(*paths: str) -> None:

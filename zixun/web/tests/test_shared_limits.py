@@ -1,33 +1,13 @@
 """Limits hold across processes: what another worker counted counts here too (audit point 7)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from zixun.accounts.tests.factories import UserFactory
 from zixun.articles.tests.factories import ArticleFactory
+from zixun.core.testing import in_another_process
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(settings.BASE_DIR)
-
-
-def in_another_process(code):
-    """Run ``code`` in a fresh `manage.py shell`, as another worker of the site would."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
-    subprocess.run(  # noqa: S603 - the test's own code
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=60,
-        capture_output=True,
-    )
 
 
 def test_the_like_limit_holds_when_another_worker_counted_the_likes(client):
