@@ -149,7 +149,12 @@ _page_epoch = [0]  # in every page key of this process; raised to drop all of it
 
 
 def _pages_per_process() -> bool:
-    return isinstance(caches["default"], LocMemCache)
+    if not _per_process:  # the cache's backend is set once, by the settings
+        _per_process.append(isinstance(caches["default"], LocMemCache))
+    return _per_process[0]
+
+
+_per_process: list[bool] = []
 
 
 def _forget_slot_key(number: int) -> str:
@@ -238,7 +243,10 @@ def _cached_page(view: View, *, readers: bool) -> View:
         # The page depends on cookies (language, reading modes, the session), whether it comes
         # from this cache or not: say so to every cache on the way (a proxy, a CDN).
         response = _served(request, *args, **kwargs)
-        patch_vary_headers(response, ("Cookie",))
+        if response.has_header("Vary"):
+            patch_vary_headers(response, ("Cookie",))
+        else:  # a page from the cache: the same header, without parsing one first
+            response.headers["Vary"] = "Cookie"
         return response
 
     def _served(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -156,7 +156,8 @@ def counted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
                 article_id=article_id,
                 user_id=user_id,
                 client=client_address(request),
-                user_agent=request.headers.get("User-Agent", ""),
+                # From META: request.headers builds a dict of every header on first use.
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         return response
 
