@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.errors import BenchError
-from zixun.web.serving import granian_argv
+from zixun.web.serving import granian_argv, site_url_default
 
 HOST = "127.0.0.1"  # the bench only ever targets the loopback interface
 READY_TIMEOUT_S = 60.0
@@ -112,6 +112,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         return
 
 
+def zixun_server_env(env: dict[str, str], *, port: int) -> dict[str, str]:
+    """Zixun's environment as `zixun serve` makes it: ZIXUN_SITE_URL, when not set, is the
+    address the server listens on (production sets it too: docs/configuration.md), so links
+    are built on it and pages are not kept per Host header."""
+    if env.get("ZIXUN_SITE_URL"):
+        return env
+    return {**env, "ZIXUN_SITE_URL": site_url_default(host=HOST, port=port)}
+
+
 def server_argv(*, port: int, workers: int, granian: Path | None, app: str) -> list[str]:
     """Zixun's production command line (zixun/web/serving.py), with another granian
     executable and WSGI app when given: the Wagtail baseline is served alike."""
@@ -141,6 +150,8 @@ def serve(
     """
     port = free_port()
     argv = server_argv(port=port, workers=workers, granian=granian, app=app)
+    if app == ZIXUN_APP:
+        env = zixun_server_env(env, port=port)
     print(
         f"[bench] starting granian for {label} ({workers} workers) on {HOST}:{port} …", flush=True
     )

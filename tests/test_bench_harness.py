@@ -141,3 +141,12 @@ def test_the_goals_table_holds_related_and_near_duplicates_at_publish():
     assert empty["related_publish_ms"].value is None
     assert {g.name: g for g in scale_goals(Report(**base, safety={"dedup": (skipped, print_dedup)}))}[
         "dedup_publish_ms"].value is None  # fmt: skip
+
+
+def test_zixun_is_served_with_its_address_as_zixun_serve_does():
+    from bench.server import HOST, zixun_server_env
+
+    env = zixun_server_env({"ZIXUN_DEBUG": "0"}, port=8123)
+    assert env == {"ZIXUN_DEBUG": "0", "ZIXUN_SITE_URL": f"http://{HOST}:8123"}
+    chosen = {"ZIXUN_SITE_URL": "https://news.example.cn"}
+    assert zixun_server_env(chosen, port=8123) == chosen  # the operator's is kept
