@@ -21,6 +21,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
+from functools import cache as cache_once
 from functools import wraps
 from typing import Any, overload
 
@@ -148,13 +149,9 @@ _forget_seen: list[float] = []  # [the last sequence number applied, read at] of
 _page_epoch = [0]  # in every page key of this process; raised to drop all of its pages
 
 
+@cache_once  # the cache's backend is set once, by the settings
 def _pages_per_process() -> bool:
-    if not _per_process:  # the cache's backend is set once, by the settings
-        _per_process.append(isinstance(caches["default"], LocMemCache))
-    return _per_process[0]
-
-
-_per_process: list[bool] = []
+    return isinstance(caches["default"], LocMemCache)
 
 
 def _forget_slot_key(number: int) -> str:
@@ -292,7 +289,7 @@ def _reader_page(
     page in one statement (``user_with_reader_state``)."""
     from zixun.web import readerpage
 
-    guess, ahead = _read_ahead(request)
+    guess_modes, guess, ahead = _read_ahead(request)
     meta = ahead[2] if ahead is not None else {}
     article_id, creator_id = meta.get("article_id"), meta.get("creator_id")
     lookup: AbstractContextManager[None] = nullcontext()
@@ -304,8 +301,11 @@ def _reader_page(
     if not signed_in or _has_messages(request):
         return view(request, *args, **kwargs)
     assert isinstance(user, User)
-    key = page_cache_key(request, reader=True)
-    hit = ahead if key == guess else cache.get(key)
+    if modes_key(request) == guess_modes:  # the usual case: the key read ahead is the page's
+        key, hit = guess, ahead
+    else:
+        key = page_cache_key(request, reader=True)
+        hit = cache.get(key)
     if hit is None:
         request.zixun_reader_template = True  # type: ignore[attr-defined]
         try:
@@ -331,22 +331,19 @@ def _reader_page(
     return response
 
 
-def _read_ahead(request: HttpRequest) -> tuple[str, Any]:
-    """The reader variant's likely key, and the variant read under it together with the
-    session (one ``get_many``, one round trip to Redis), which the session is given."""
-    guess = _key(
-        page_path(request),
-        translation.get_language(),
-        cookie_modes_key(request) + READER,
-        _host(request),
-    )
+def _read_ahead(request: HttpRequest) -> tuple[str, str, Any]:
+    """The modes the cookies give, the reader variant's key under them, and the variant read
+    under it together with the session (one ``get_many``, one round trip to Redis), which
+    the session is given."""
+    modes = cookie_modes_key(request)
+    guess = _key(page_path(request), translation.get_language(), modes + READER, _host(request))
     session = getattr(request, "session", None)
     session_key = session_cache_key(session) if session is not None else None
     if session_key is None or settings.SESSION_CACHE_ALIAS != "default":
-        return guess, cache.get(guess)
+        return modes, guess, cache.get(guess)
     found = cache.get_many([session_key, guess])
     session.prime(found.get(session_key))  # type: ignore[union-attr]
-    return guess, found.get(guess)
+    return modes, guess, found.get(guess)
 
 
 def _has_messages(request: HttpRequest) -> bool:
