@@ -53,7 +53,8 @@ def _search_p95(report: Report) -> float | None:
     return max(
         float(figures[order]["p95_ms"])
         for figures in report.search.backends.values()
-        for order in ("relevance", "newest")
+        for order in ("relevance", "newest", "relevance_fresh", "newest_fresh")
+        if order in figures
     )
 
 

@@ -100,7 +100,16 @@ def print_search(result: SearchResult) -> None:
         print(f"  indexing {rate:,.0f} articles/s ({verdict} ≥ {GOALS['index_per_s']:,.0f})"
               + (f", {cold:,.0f} /s in the first pass (index pages read from disk)" if cold else "")
               + f"; an edit re-indexes one in {figures['index_one_ms']:.1f} ms")  # fmt: skip
-        for order in ("relevance", "newest", "relevance_cold", "newest_cold"):
+        for order in (
+            "relevance",
+            "relevance_fresh",
+            "newest",
+            "newest_fresh",
+            "relevance_cold",
+            "newest_cold",
+        ):
+            if order not in figures:
+                continue  # a site measured before the fresh pass existed
             f = figures[order]
             verdict = "meets" if f["p95_ms"] <= GOALS["query_p95_ms"] else "MISSES"
             print(f"  {order}: p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms ({verdict} ≤ "

@@ -11,8 +11,9 @@ at a search bench database (SQLite file or PostgreSQL), it
    removes them;
 3. times queries through ``DatabaseSearch.query`` (the site's code: candidates, ranking,
    popularity, snippets): 200 queries of words drawn from real titles, common and rare, one and
-   two words, in relevance and in newest order; p50/p95 per order, for a first (cold) pass and a
-   second (warm: the words' counts and the pages read are cached) pass.
+   two words, in relevance and in newest order; p50/p95 per order, for a first (cold) pass, a
+   second (warm: the words' counts and the pages read are cached) pass, and a pass of other
+   queries whose words were never searched (fresh: the site in memory, the counts not known).
 
 Prints one JSON line. Resumable: an interrupted build goes on from the last batch.
 """
@@ -293,12 +294,13 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def _queries(pool: Pool) -> dict[str, object]:
-    from zixun.core.search import SearchQuery
-    from zixun.search.engine import DatabaseSearch
-
-    rng = random.Random(20261201)
-    words = [w for _, terms in pool["titles"] for w in terms.split() if len(w) >= 2]
+def _query_set(pool: Pool, seed: int, *, avoid: frozenset[str] = frozenset()) -> list[str]:
+    """QUERIES queries: a quarter of the 40 commonest title words, half of any title word, a
+    quarter of two words; none of the words in ``avoid``."""
+    rng = random.Random(seed)
+    words = [
+        w for _, terms in pool["titles"] for w in terms.split() if len(w) >= 2 and w not in avoid
+    ]
     counts: dict[str, int] = {}
     for word in words:
         counts[word] = counts.get(word, 0) + 1
@@ -306,12 +308,27 @@ def _queries(pool: Pool) -> dict[str, object]:
     queries = [rng.choice(common) for _ in range(QUERIES // 4)]
     queries += [rng.choice(words) for _ in range(QUERIES // 2)]
     queries += [f"{rng.choice(words)} {rng.choice(words)}" for _ in range(QUERIES // 4)]
+    return queries
+
+
+def _queries(pool: Pool) -> dict[str, object]:
+    """Per order: a cold pass (the site as it was left: its pages may have to be read from the
+    disk, the words' counts not yet known), a warm pass of the same queries (pages and counts
+    cached), then a fresh pass: other queries, none of whose words was searched before, on the
+    site now in memory: what a busy site answers for words nobody searched in the last hour."""
+    from zixun.core.search import SearchQuery
+    from zixun.search.engine import DatabaseSearch
+
+    queries = _query_set(pool, 20261201)
+    used = frozenset(w for text in queries for w in text.split())
+    fresh = {order: _query_set(pool, seed, avoid=used)
+             for order, seed in (("relevance", 20261203), ("newest", 20261204))}  # fmt: skip
     engine = DatabaseSearch()
     out: dict[str, object] = {"queries": len(queries)}
     for order in ("relevance", "newest"):
-        for phase in ("cold", "warm"):  # the first pass reads words' counts and pages from disk
+        for phase, texts in (("cold", queries), ("warm", queries), ("fresh", fresh[order])):
             times, empty = [], 0
-            for text in queries:
+            for text in texts:
                 started = time.perf_counter()
                 results = engine.query(SearchQuery(text=text, order=order))
                 times.append((time.perf_counter() - started) * 1000)
@@ -322,7 +339,7 @@ def _queries(pool: Pool) -> dict[str, object]:
                 "max_ms": max(times),
                 "empty": empty,
             }
-            out[order if phase == "warm" else f"{order}_cold"] = figures
+            out[order if phase == "warm" else f"{order}_{phase}"] = figures
     return out
 
 

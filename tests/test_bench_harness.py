@@ -107,7 +107,14 @@ def test_the_search_part_times_indexing_cold_then_warm_and_the_queries(tmp_path)
     assert data["indexed"] == 40
     for rate in ("index_cold_per_s", "index_per_s", "index_one_ms"):
         assert data[rate] > 0, rate
-    for order in ("relevance", "newest", "relevance_cold", "newest_cold"):
+    for order in (
+        "relevance",
+        "newest",
+        "relevance_cold",
+        "newest_cold",
+        "relevance_fresh",
+        "newest_fresh",
+    ):
         figures = data[order]
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"], order
         assert figures["empty"] < data["queries"], order  # most queries find something
