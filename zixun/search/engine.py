@@ -21,11 +21,13 @@ import base64
 import hashlib
 import json
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from django.conf import settings
@@ -62,10 +64,17 @@ W_RELEVANCE, W_FRESH, W_POPULAR = 0.75, 0.15, 0.10
 BODY_CHARS_INDEXED = 200_000  # a longer body is indexed up to here
 CURSOR_FOREIGN = _("这个翻页链接属于另一次搜索，请重新搜索")
 CURSOR_BAD = _("翻页链接无效，请重新搜索")
+PREWARM_NO_EXTENSION = _(
+    "PostgreSQL 的 pg_prewarm 扩展未安装，且当前数据库用户无权创建：请由超级用户执行 CREATE EXTENSION pg_prewarm"
+)
 ORDERS = ("relevance", "newest")
 
 
 class SearchInputError(ServiceError):
+    pass
+
+
+class SearchPrewarmError(ServiceError):
     pass
 
 
@@ -179,6 +188,19 @@ class Store(Protocol):
     ) -> list[Match]: ...  # fmt: skip
 
     def clear(self) -> None: ...
+
+    def prewarm_size(self) -> int:
+        """The bytes ``prewarm`` would read."""
+        ...
+
+    def prewarm(self, progress: Callable[[int], object]) -> int:
+        """Read what a search reads into the operating system's page cache (after a restart
+        the first searches would otherwise wait on the disk), calling ``progress`` with the
+        bytes of each step; returns the bytes read."""
+        ...
+
+
+PREWARM_CHUNK = 8 << 20  # bytes read between two progress steps
 
 
 def _key_range(column: str, low: int | None, high: int | None, where: list[str],
@@ -332,6 +354,32 @@ class Fts5Store:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts")
             cursor.execute("INSERT INTO search_fts_title(search_fts_title) VALUES ('delete-all')")
+
+    # A search reads the index, the candidates' rows and the articles' counters and texts: most
+    # of the site's file. So the whole file is read, in order (much faster than the random
+    # reads of the searches themselves); an in-memory database has nothing to read.
+    @staticmethod
+    def _database_file() -> Path | None:
+        if connection.is_in_memory_db():  # type: ignore[attr-defined]
+            return None
+        path = Path(str(connection.settings_dict["NAME"]))
+        return path if path.is_file() else None
+
+    def prewarm_size(self) -> int:
+        path = self._database_file()
+        return path.stat().st_size if path else 0
+
+    def prewarm(self, progress: Callable[[int], object]) -> int:
+        path = self._database_file()
+        if path is None:
+            return 0
+        done, buffer = 0, bytearray(PREWARM_CHUNK)
+        with path.open("rb", buffering=0) as file:
+            os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            while read := file.readinto(buffer):
+                done += read
+                progress(read)
+        return done
 
 
 def _lexeme(word: str) -> str:
@@ -727,6 +775,71 @@ class PostgresStore:
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE search_pg")
         self.after_reindex()  # an empty table holds no row without buckets
+
+    # What a search reads: search_pg (its rows, their vectors in its TOAST table, its indexes)
+    # and the articles' rows and primary key (counters, texts). Read with the pg_prewarm
+    # extension into the operating system's page cache ('read': shared_buffers is usually far
+    # smaller than the table), in steps of PREWARM_CHUNK.
+    _PREWARMED = """
+        WITH tables AS (SELECT 'search_pg'::regclass::oid AS oid
+                        UNION ALL SELECT 'articles_article'::regclass::oid),
+        relations AS (
+            SELECT oid FROM tables
+            UNION ALL SELECT i.indexrelid FROM pg_index i
+                      WHERE i.indrelid = 'search_pg'::regclass OR (i.indrelid = 'articles_article'::regclass AND i.indisprimary)
+            UNION ALL SELECT c.reltoastrelid FROM pg_class c WHERE c.oid = 'search_pg'::regclass AND c.reltoastrelid <> 0
+            UNION ALL SELECT i.indexrelid FROM pg_index i JOIN pg_class c ON i.indrelid = c.reltoastrelid
+                      WHERE c.oid = 'search_pg'::regclass
+        )
+        SELECT oid, pg_relation_size(oid) / current_setting('block_size')::int FROM relations
+    """
+
+    def _prewarm_relations(self) -> list[tuple[int, int]]:
+        """(oid, blocks) of each relation a search reads."""
+        with connection.cursor() as cursor:
+            cursor.execute(self._PREWARMED)
+            return [(int(oid), int(blocks)) for oid, blocks in cursor.fetchall()]
+
+    def prewarm_size(self) -> int:
+        return sum(blocks for _, blocks in self._prewarm_relations()) * self._block_size()
+
+    @staticmethod
+    def _block_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('block_size')::int")
+            return int(cursor.fetchone()[0])
+
+    def prewarm(self, progress: Callable[[int], object]) -> int:
+        self._prewarm_extension()
+        block = self._block_size()
+        step = max(1, PREWARM_CHUNK // block)
+        done = 0
+        with connection.cursor() as cursor:
+            for oid, blocks in self._prewarm_relations():
+                for first in range(0, blocks, step):
+                    last = min(blocks, first + step) - 1
+                    cursor.execute("SELECT pg_prewarm(%s::regclass, 'read', 'main', %s, %s)",
+                                   [oid, first, last])  # fmt: skip
+                    read = int(cursor.fetchone()[0]) * block
+                    done += read
+                    progress(read)
+        return done
+
+    @staticmethod
+    def _prewarm_extension() -> None:
+        """pg_prewarm, created here if missing and this role may (it ships with PostgreSQL's
+        contrib modules; creating it takes a superuser or the database's owner with it trusted)."""
+        from django.db import DatabaseError
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'")
+            if cursor.fetchone():
+                return
+            try:
+                with transaction.atomic():
+                    cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            except DatabaseError as error:
+                raise SearchPrewarmError(PREWARM_NO_EXTENSION) from error
 
 
 def _rows_newer(key: int, total: int, ladder: list[tuple[int, int]]) -> float:

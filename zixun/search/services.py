@@ -190,6 +190,16 @@ def _reindex(seg: Segmenter, pool: Pool | None, *, dirty_only: bool, since: date
     return counts["checked"], indexed
 
 
+def search_prewarm(*, progress: Callable[[int], object] = lambda read: None) -> int:
+    """Read what searches read into the page cache (``zixun search-prewarm``); bytes read.
+    Raises SearchPrewarmError when PostgreSQL lacks pg_prewarm and it cannot be created."""
+    return store().prewarm(progress)
+
+
+def search_prewarm_size() -> int:
+    return store().prewarm_size()
+
+
 def search_clear() -> None:
     """Empty the index (``search-reindex --reset``)."""
     store().clear()
