@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,11 @@ def measure_search(*, root: Path, shared: Path, docs: int) -> SearchResult:
                 continue
             env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
             env["REDIS_URL"] = os.environ.get("ZIXUN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        # The words' counts and estimates of an earlier run (kept an hour) are not this run's:
+        # in Redis its keys are its own (nothing else there is removed); the file cache is the
+        # site's own directory, emptied.
+        env["ZIXUN_CACHE_PREFIX"] = f"zixun-bench-search-{time.time_ns()}"
+        shutil.rmtree(cache / backend / "shared-cache", ignore_errors=True)
         print(
             f"[bench] search on {backend}: {docs:,} articles (built once, kept in {cache}) …",
             flush=True,
@@ -100,6 +107,9 @@ def print_search(result: SearchResult) -> None:
         print(f"  indexing {rate:,.0f} articles/s ({verdict} ≥ {GOALS['index_per_s']:,.0f})"
               + (f", {cold:,.0f} /s in the first pass (index pages read from disk)" if cold else "")
               + f"; an edit re-indexes one in {figures['index_one_ms']:.1f} ms")  # fmt: skip
+        if "prewarm_s" in figures:
+            print(f"  search-prewarm read {figures['prewarm_mb']:,.0f} MB in {figures['prewarm_s']:.1f} s"
+                  " before the fresh passes")  # fmt: skip
         for order in (
             "relevance",
             "relevance_fresh",

@@ -13,7 +13,8 @@ at a search bench database (SQLite file or PostgreSQL), it
    popularity, snippets): 200 queries of words drawn from real titles, common and rare, one and
    two words, in relevance and in newest order; p50/p95 per order, for a first (cold) pass, a
    second (warm: the words' counts and the pages read are cached) pass, and a pass of other
-   queries whose words were never searched (fresh: the site in memory, the counts not known).
+   queries whose words were never searched, after ``search_prewarm`` read the site into memory
+   (fresh: the site in memory, the counts not known).
 
 Prints one JSON line. Resumable: an interrupted build goes on from the last batch.
 """
@@ -312,12 +313,14 @@ def _query_set(pool: Pool, seed: int, *, avoid: frozenset[str] = frozenset()) ->
 
 
 def _queries(pool: Pool) -> dict[str, object]:
-    """Per order: a cold pass (the site as it was left: its pages may have to be read from the
-    disk, the words' counts not yet known), a warm pass of the same queries (pages and counts
-    cached), then a fresh pass: other queries, none of whose words was searched before, on the
-    site now in memory: what a busy site answers for words nobody searched in the last hour."""
+    """Both orders in three passes: cold (the site as it was left: its pages may have to be read
+    from the disk, the words' counts not yet known), warm (the same queries again: pages and
+    counts cached), then fresh: other queries, none of whose words was searched before, after
+    ``zixun search-prewarm`` read the site into memory: what a site whose memory holds its
+    index answers for words nobody searched in the last hour."""
     from zixun.core.search import SearchQuery
     from zixun.search.engine import DatabaseSearch
+    from zixun.search.services import search_prewarm
 
     queries = _query_set(pool, 20261201)
     used = frozenset(w for text in queries for w in text.split())
@@ -325,10 +328,14 @@ def _queries(pool: Pool) -> dict[str, object]:
              for order, seed in (("relevance", 20261203), ("newest", 20261204))}  # fmt: skip
     engine = DatabaseSearch()
     out: dict[str, object] = {"queries": len(queries)}
-    for order in ("relevance", "newest"):
-        for phase, texts in (("cold", queries), ("warm", queries), ("fresh", fresh[order])):
+    for phase in ("cold", "warm", "fresh"):
+        if phase == "fresh":
+            started = time.perf_counter()
+            out["prewarm_mb"] = search_prewarm() / 2**20
+            out["prewarm_s"] = time.perf_counter() - started
+        for order in ("relevance", "newest"):
             times, empty = [], 0
-            for text in texts:
+            for text in fresh[order] if phase == "fresh" else queries:
                 started = time.perf_counter()
                 results = engine.query(SearchQuery(text=text, order=order))
                 times.append((time.perf_counter() - started) * 1000)

@@ -105,7 +105,7 @@ def test_the_search_part_times_indexing_cold_then_warm_and_the_queries(tmp_path)
     assert data["database"] == ("postgresql" if postgres else "sqlite")
     assert data["docs"] == 300
     assert data["indexed"] == 40
-    for rate in ("index_cold_per_s", "index_per_s", "index_one_ms"):
+    for rate in ("index_cold_per_s", "index_per_s", "index_one_ms", "prewarm_mb"):
         assert data[rate] > 0, rate
     for order in (
         "relevance",
