@@ -399,7 +399,7 @@ def test_english_is_available(client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert '<html lang="en">' in html
     assert "Related" in html
-    assert "Trending" in html
+    assert "Popular now" in html  # 热点推荐, beside a link to the hot list (Trending)
 
 
 def test_security_headers_are_sent(client):
