@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -178,8 +179,53 @@ def service_error_problem(error: ServiceError) -> Problem:
     return problem(400, "request_refused", str(error))
 
 
+# pydantic's error types, each with its message in the caller's language; the placeholders are
+# the error's context (``ctx``). A type not listed keeps pydantic's own message (English).
+VALIDATION_MESSAGES: dict[str, str | Promise] = {
+    "missing": _("必须提供"),
+    "extra_forbidden": _("不认识这个字段"),
+    "string_type": _("应为文字"),
+    "string_too_short": _("至少 %(min_length)s 个字符"),
+    "string_too_long": _("最多 %(max_length)s 个字符"),
+    "int_type": _("应为整数"),
+    "int_parsing": _("应为整数"),
+    "int_from_float": _("应为整数"),
+    "bool_type": _("应为 true 或 false"),
+    "bool_parsing": _("应为 true 或 false"),
+    "greater_than": _("应大于 %(gt)s"),
+    "greater_than_equal": _("应不小于 %(ge)s"),
+    "less_than": _("应小于 %(lt)s"),
+    "less_than_equal": _("应不大于 %(le)s"),
+    "literal_error": _("应为以下之一：%(expected)s"),
+    "enum": _("应为以下之一：%(expected)s"),
+    "datetime_type": _("应为日期时间，如 2026-12-03T08:00:00+08:00"),
+    "datetime_parsing": _("应为日期时间，如 2026-12-03T08:00:00+08:00"),
+    "datetime_from_date_parsing": _("应为日期时间，如 2026-12-03T08:00:00+08:00"),
+    "list_type": _("应为列表"),
+    "too_long": _("最多 %(max_length)s 项"),
+    "too_short": _("至少 %(min_length)s 项"),
+    "dict_type": _("应为 JSON 对象"),
+    "model_attributes_type": _("应为 JSON 对象"),
+    "json_invalid": _("不是有效的 JSON"),
+}
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    message = VALIDATION_MESSAGES.get(str(error.get("type", "")))
+    if message is None:
+        return str(error.get("msg", ""))
+    context = dict(error.get("ctx") or {})
+    if "expected" in context:  # pydantic's "'a', 'b' or 'c'": the choices, without its English
+        context["expected"] = " / ".join(re.split(r", | or ", str(context["expected"])))
+    try:
+        return str(message) % context
+    except (KeyError, TypeError, ValueError):  # a context without the placeholder's value
+        return str(error.get("msg", ""))
+
+
 def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """ninja's validation errors as ``{"field": "query.limit", "message", "type"}``."""
+    """ninja's validation errors as ``{"field": "query.limit", "message", "type"}``, the message
+    in the caller's language where its type is known (``VALIDATION_MESSAGES``)."""
     listed = []
     for error in errors:
         location = [str(part) for part in error.get("loc", ())]
@@ -187,7 +233,7 @@ def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "field": ".".join(location),
                 "location": location,
-                "message": str(error.get("msg", "")),
+                "message": _validation_message(error),
                 "type": str(error.get("type", "")),
             }
         )

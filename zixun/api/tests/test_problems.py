@@ -109,6 +109,24 @@ def test_schema_violations_and_unknown_fields_are_422_with_their_paths(api_clien
     assert [error["field"] for error in body["errors"]] == ["body.payload.title"]
 
 
+def test_each_field_error_is_in_the_callers_language(api_client):
+    data = {"title": "好", "count": "many", "colour": "red"}
+    zh = {
+        e["type"]: e["message"]
+        for e in assert_problem(post(api_client, data)[0], 422, "validation_failed")["errors"]
+    }
+    en = {e["type"]: e["message"] for e in assert_problem(post(api_client, data, **{"Accept-Language": "en"})[0],
+                                                          422, "validation_failed")["errors"]}  # fmt: skip
+    assert zh == {"int_parsing": "应为整数", "extra_forbidden": "不认识这个字段"}
+    assert en == {"int_parsing": "Should be a whole number", "extra_forbidden": "Unknown field"}
+    # with the error's context filled in, and the choices without pydantic's English "or"
+    body = assert_problem(api_client.get("/api/v1/search", {"q": "援疆" * 60, "order": "best"}),
+                          422, "validation_failed")  # fmt: skip
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    assert messages["query.q"] == "最多 100 个字符"
+    assert messages["query.order"] == "应为以下之一：'relevance' / 'newest'"
+
+
 def test_broken_json_is_400_and_another_media_type_415(api_client):
     response, _ = post(api_client, '{"title": ', content_type="application/json")
     assert_problem(response, 400, "invalid_json")
