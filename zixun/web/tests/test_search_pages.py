@@ -66,6 +66,18 @@ def test_bad_input_gets_a_page_never_a_500(client, params):
         assert "没有这个频道" in response.content.decode()
 
 
+def test_a_query_of_symbols_alone_is_told_once_what_is_searched(client):
+    story("广东援疆干部扎根喀什")
+    html = client.get(SEARCH, {"q": '"()* ——！'}).content.decode()
+    assert html.count("标点和符号不参与搜索") == 1
+    assert "没有找到" not in html
+    assert 'class="search-results"' not in html
+    # a query with words that find nothing says so instead
+    html = client.get(SEARCH, {"q": "不存在的词语"}).content.decode()
+    assert "没有找到与“不存在的词语”相关的文章" in html
+    assert "标点和符号不参与搜索" not in html
+
+
 def test_a_cursor_from_another_query_says_so(client):
     for i in range(12):
         story(f"援疆第{i}批")
