@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -829,8 +829,6 @@ class PostgresStore:
     def _prewarm_extension() -> None:
         """pg_prewarm, created here if missing and this role may (it ships with PostgreSQL's
         contrib modules; creating it takes a superuser or the database's owner with it trusted)."""
-        from django.db import DatabaseError
-
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'")
             if cursor.fetchone():
