@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from bench.database import bench_env
 GOALS = {"index_per_s": 1000.0, "query_p95_ms": 30.0}
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 PG_NAME = "zixun_bench_search"
+REDIS_URL = "redis://127.0.0.1:6379/14"  # the search part's own db, emptied at its start
 TIMEOUT_S = 4 * 3600
 
 
@@ -55,6 +55,18 @@ def _postgres_ready() -> str:
     return ""
 
 
+def _redis_emptied(url: str) -> str:
+    """'' when the search part's own Redis db was emptied (the words' counts and estimates of an
+    earlier run, kept an hour, are not this run's), else why not."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
+    except redis.RedisError as error:
+        return f"Redis at {url} is not usable ({error.__class__.__name__})"
+    return ""
+
+
 def measure_search(*, root: Path, shared: Path, docs: int) -> SearchResult:
     corpus = shared / "data" / "cn_news_cctv_xwlb" / "articles.jsonl.gz"
     if not corpus.is_file():
@@ -67,17 +79,15 @@ def measure_search(*, root: Path, shared: Path, docs: int) -> SearchResult:
         env = bench_env(cache / backend)
         (cache / backend).mkdir(parents=True, exist_ok=True)
         if backend == "postgresql":
-            if reason := _postgres_ready():
+            redis_url = os.environ.get("ZIXUN_BENCH_REDIS_URL", REDIS_URL)
+            if reason := _postgres_ready() or _redis_emptied(redis_url):
                 print(f"[bench] search on PostgreSQL skipped: {reason}")
                 result.skipped[backend] = reason
                 continue
             env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-            env["REDIS_URL"] = os.environ.get("ZIXUN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-        # The words' counts and estimates of an earlier run (kept an hour) are not this run's:
-        # in Redis its keys are its own (nothing else there is removed); the file cache is the
-        # site's own directory, emptied.
-        env["ZIXUN_CACHE_PREFIX"] = f"zixun-bench-search-{time.time_ns()}"
-        shutil.rmtree(cache / backend / "shared-cache", ignore_errors=True)
+            env["REDIS_URL"] = redis_url
+        else:  # the SQLite site's shared cache, emptied likewise
+            shutil.rmtree(cache / backend / "shared-cache", ignore_errors=True)
         print(
             f"[bench] search on {backend}: {docs:,} articles (built once, kept in {cache}) …",
             flush=True,
